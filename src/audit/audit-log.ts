@@ -1,0 +1,318 @@
+import { access, constants, mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
+import { LIVE_LOG_NAME, nextArchivePath } from './log-files.js';
+import { replaceWithEmptyFile, rewriteLogFile, syncDirectory, writeAll } from './rewrite.js';
+import { repairTornTail } from './torn-tail.js';
+
+export const DEFAULT_ROTATE_THRESHOLD_BYTES = 50 * 1024 * 1024;
+
+// One write carries at most this many bytes of queued lines. A burst of
+// 100,000 records is about 35 MB; capping the write keeps the joined string
+// and buffer small and lets maintenance tasks queued behind the burst run
+// between writes instead of after all of it.
+const DEFAULT_MAX_WRITE_BYTES = 4 * 1024 * 1024;
+
+/** Callbacks through which the log reports to self-metrics without importing them. */
+export interface AuditLogHooks {
+  onAppend?(records: number, bytes: number): void;
+  onAppendFailure?(error: NodeJS.ErrnoException, records: number): void;
+  onRotate?(archivePath: string): void;
+  onSizeChange?(sizeBytes: number): void;
+  onTornTailRepaired?(bytes: number): void;
+}
+
+export interface AuditLogOptions {
+  dataDir: string;
+  /** Rotate the live log once it reaches this size. Default 50 MiB. */
+  rotateThresholdBytes?: number;
+  maxWriteBytes?: number;
+  hooks?: AuditLogHooks;
+  /** Clock for archive names; tests replace it. */
+  now?: () => Date;
+}
+
+/** Raised to the caller of `append` when its line could not be written. */
+export class AppendError extends Error {
+  readonly code = 'ERR_AUDIT_APPEND_FAILED';
+
+  constructor(readonly errno: NodeJS.ErrnoException) {
+    super(`audit log append failed: ${errno.code ?? 'unknown error'}: ${errno.message}`, { cause: errno });
+    this.name = 'AppendError';
+  }
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+type Task =
+  | { kind: 'append'; lines: string[]; estimatedBytes: number; waiters: Waiter[] }
+  | { kind: 'maintenance'; run: () => Promise<void> };
+
+/**
+ * The append-only NDJSON audit log of one data directory.
+ *
+ * Appends and maintenance (rotation, delete, clear) run one at a time from a
+ * single queue, so maintenance never races an append. Appends that arrive
+ * while a write is in flight join one batch, which the next write hands to the
+ * kernel whole (group commit); `append` resolves after its batch was written.
+ */
+export class AuditLog {
+  readonly livePath: string;
+  private readonly queue: Task[] = [];
+  private pumping = false;
+  private closed = false;
+  private sizeBytes = 0;
+  private lastWriteFailed = false;
+  // Set when a failed write may have left a partial line that could not be cut off.
+  private needsLeadingNewline = false;
+
+  private constructor(
+    readonly dataDir: string,
+    private handle: FileHandle,
+    private readonly lock: DirectoryLock,
+    private readonly rotateThresholdBytes: number,
+    private readonly maxWriteBytes: number,
+    private readonly hooks: AuditLogHooks,
+    private readonly now: () => Date,
+  ) {
+    this.livePath = join(dataDir, LIVE_LOG_NAME);
+  }
+
+  /**
+   * Opens the log of `dataDir`: creates the directory, takes its lock, repairs
+   * a torn last line, rotates an oversized live file and opens it for appends.
+   */
+  static async open(options: AuditLogOptions): Promise<AuditLog> {
+    const hooks = options.hooks ?? {};
+    const now = options.now ?? (() => new Date());
+    const rotateThresholdBytes = options.rotateThresholdBytes ?? DEFAULT_ROTATE_THRESHOLD_BYTES;
+    validatePositive('rotateThresholdBytes', rotateThresholdBytes);
+
+    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+    const lock = await acquireDirectoryLock(options.dataDir);
+
+    try {
+      const livePath = join(options.dataDir, LIVE_LOG_NAME);
+      const handle = await open(livePath, 'a', 0o600);
+      const repairedBytes = await repairTornTail(livePath, options.dataDir);
+      if (repairedBytes > 0) hooks.onTornTailRepaired?.(repairedBytes);
+
+      const log = new AuditLog(
+        options.dataDir,
+        handle,
+        lock,
+        rotateThresholdBytes,
+        options.maxWriteBytes ?? DEFAULT_MAX_WRITE_BYTES,
+        hooks,
+        now,
+      );
+      log.sizeBytes = (await handle.stat()).size;
+      if (log.sizeBytes >= rotateThresholdBytes) await log.rotateNow();
+      hooks.onSizeChange?.(log.sizeBytes);
+      return log;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  /** Size of the live file in bytes, as of the last write or maintenance. */
+  get liveSizeBytes(): number {
+    return this.sizeBytes;
+  }
+
+  /**
+   * Queues one NDJSON line (newline included) and resolves once it was written.
+   * Rejects with AppendError when the write failed; the line is then not in the log.
+   */
+  append(line: string): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('audit log is closed'));
+
+    return new Promise<void>((resolve, reject) => {
+      const tail = this.queue[this.queue.length - 1];
+      if (tail?.kind === 'append' && tail.estimatedBytes + line.length <= this.maxWriteBytes) {
+        tail.lines.push(line);
+        tail.estimatedBytes += line.length;
+        tail.waiters.push({ resolve, reject });
+      } else {
+        this.queue.push({ kind: 'append', lines: [line], estimatedBytes: line.length, waiters: [{ resolve, reject }] });
+      }
+      this.startPump();
+    });
+  }
+
+  /**
+   * Removes the lines whose `job_id` is in `jobIds`. Lines that are not JSON
+   * are kept. Runs between appends, never during one.
+   */
+  deleteByJobIds(jobIds: Iterable<string>): Promise<{ deleted: number }> {
+    const wanted = new Set(jobIds);
+    return this.runExclusive(async () => {
+      if (wanted.size === 0) return { deleted: 0 };
+      const result = await this.rewriteLive((line) => !lineHasJobId(line, wanted));
+      return { deleted: result.droppedLines };
+    });
+  }
+
+  /** Empties the live log. Archives are kept. */
+  clearAll(): Promise<void> {
+    return this.runExclusive(async () => {
+      await replaceWithEmptyFile(this.livePath);
+      await this.reopenLive();
+    });
+  }
+
+  /** Rotates the live log now, whatever its size. Returns the archive path, or undefined when it was empty. */
+  rotate(): Promise<string | undefined> {
+    return this.runExclusive(async () => (this.sizeBytes === 0 ? undefined : this.rotateNow()));
+  }
+
+  /** True while the live log can take appends: open, writable, and the last write succeeded. */
+  async isWritable(): Promise<boolean> {
+    if (this.closed || this.lastWriteFailed) return false;
+    try {
+      await access(this.livePath, constants.W_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Waits for every queued append and maintenance task, then closes the file and releases the lock. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    await this.runExclusive(async () => {
+      this.closed = true;
+      await this.handle.close();
+    });
+    await this.lock.release();
+  }
+
+  private runExclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('audit log is closed'));
+
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({
+        kind: 'maintenance',
+        run: async () => {
+          try {
+            resolve(await work());
+          } catch (error) {
+            reject(error as Error);
+          }
+        },
+      });
+      this.startPump();
+    });
+  }
+
+  private startPump(): void {
+    if (this.pumping) return;
+    this.pumping = true;
+    void this.pump();
+  }
+
+  // Never rejects: each task settles its own waiters.
+  private async pump(): Promise<void> {
+    let task = this.queue.shift();
+    while (task !== undefined) {
+      if (task.kind === 'append') await this.writeBatch(task.lines, task.waiters);
+      else await task.run();
+      task = this.queue.shift();
+    }
+    this.pumping = false;
+  }
+
+  private async writeBatch(lines: string[], waiters: Waiter[]): Promise<void> {
+    const prefix = this.needsLeadingNewline ? '\n' : '';
+    const buffer = Buffer.from(prefix + lines.join(''));
+    const sizeBefore = this.sizeBytes;
+
+    try {
+      await writeAll(this.handle, buffer);
+    } catch (error) {
+      await this.discardPartialWrite(sizeBefore);
+      this.lastWriteFailed = true;
+      const appendError = new AppendError(error as NodeJS.ErrnoException);
+      this.hooks.onAppendFailure?.(appendError.errno, lines.length);
+      for (const waiter of waiters) waiter.reject(appendError);
+      return;
+    }
+
+    this.needsLeadingNewline = false;
+    this.lastWriteFailed = false;
+    this.sizeBytes += buffer.length;
+    this.hooks.onAppend?.(lines.length, buffer.length);
+    for (const waiter of waiters) waiter.resolve();
+
+    await this.rotateIfDue();
+  }
+
+  // A failed write may have written part of the batch. Cutting the file back to
+  // its size before the write keeps every line whole; when even that fails, the
+  // next batch starts with a newline so the fragment cannot merge with a record.
+  private async discardPartialWrite(sizeBefore: number): Promise<void> {
+    try {
+      const { size } = await this.handle.stat();
+      if (size > sizeBefore) await this.handle.truncate(sizeBefore);
+    } catch {
+      this.needsLeadingNewline = true;
+    }
+  }
+
+  private async rotateIfDue(): Promise<void> {
+    if (this.sizeBytes < this.rotateThresholdBytes) return;
+    try {
+      await this.rotateNow();
+    } catch (error) {
+      // Appends go on into the oversized live file; the next write retries the rotation.
+      this.hooks.onAppendFailure?.(error as NodeJS.ErrnoException, 0);
+    }
+  }
+
+  private async rotateNow(): Promise<string> {
+    const archivePath = await nextArchivePath(this.dataDir, this.now());
+    await this.handle.sync();
+    await rename(this.livePath, archivePath);
+    await syncDirectory(this.dataDir);
+    await this.reopenLive();
+    this.hooks.onRotate?.(archivePath);
+    return archivePath;
+  }
+
+  private async rewriteLive(keepLine: (line: string) => boolean): Promise<{ droppedLines: number }> {
+    const result = await rewriteLogFile(this.livePath, keepLine);
+    await this.reopenLive();
+    return result;
+  }
+
+  private async reopenLive(): Promise<void> {
+    const previous = this.handle;
+    this.handle = await open(this.livePath, 'a', 0o600);
+    await previous.close();
+    this.sizeBytes = (await stat(this.livePath)).size;
+    this.hooks.onSizeChange?.(this.sizeBytes);
+  }
+}
+
+function lineHasJobId(line: string, jobIds: ReadonlySet<string>): boolean {
+  // Most lines of a large log belong to other jobs; the substring test skips
+  // parsing lines that cannot match.
+  if (!line.includes('"job_id"')) return false;
+  try {
+    const value = JSON.parse(line) as { job_id?: unknown };
+    return typeof value.job_id === 'string' && jobIds.has(value.job_id);
+  } catch {
+    // A line that is not JSON has no job id; it is kept.
+    return false;
+  }
+}
+
+function validatePositive(name: string, value: number): void {
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`${name} must be a positive number of bytes, got ${value}`);
+  }
+}

@@ -1,0 +1,71 @@
+import { open } from 'node:fs/promises';
+
+/** The complete lines found in one read, and the byte offset just after the last of them. */
+export interface LineChunk {
+  lines: string[];
+  endOffset: number;
+}
+
+export interface ReadLinesOptions {
+  startOffset?: number;
+  /** Stop at this byte offset, so a reader sees a fixed prefix of a file that keeps growing. */
+  endOffset?: number;
+  readSizeBytes?: number;
+}
+
+const NEWLINE = 0x0a;
+const DEFAULT_READ_SIZE_BYTES = 1024 * 1024;
+
+/**
+ * Reads newline-terminated lines from a file, a chunk of lines at a time.
+ * Yielding arrays, not single lines, keeps the per-line cost of async
+ * iteration out of replays of large logs. A final line without a newline is
+ * not yielded: `unterminatedBytes` in the returned value reports its size, so
+ * the caller can count it as torn or wait for the rest of it.
+ */
+export async function* readLineChunks(
+  path: string,
+  options: ReadLinesOptions = {},
+): AsyncGenerator<LineChunk, { unterminatedBytes: number }, undefined> {
+  const readSize = options.readSizeBytes ?? DEFAULT_READ_SIZE_BYTES;
+  const handle = await open(path, 'r');
+
+  try {
+    let position = options.startOffset ?? 0;
+    const endOffset = options.endOffset ?? Number.POSITIVE_INFINITY;
+    let carry: Buffer = Buffer.alloc(0);
+
+    while (position < endOffset) {
+      const want = Math.min(readSize, endOffset - position);
+      const buffer = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(buffer, 0, want, position);
+      if (bytesRead === 0) break;
+
+      const data = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      const dataStartOffset = position - carry.length;
+      position += bytesRead;
+
+      const { lines, consumedBytes } = splitLines(data);
+      carry = Buffer.from(data.subarray(consumedBytes));
+      if (lines.length > 0) yield { lines, endOffset: dataStartOffset + consumedBytes };
+    }
+
+    return { unterminatedBytes: carry.length };
+  } finally {
+    await handle.close();
+  }
+}
+
+function splitLines(data: Buffer): { lines: string[]; consumedBytes: number } {
+  const lines: string[] = [];
+  let start = 0;
+  let newline = data.indexOf(NEWLINE, start);
+
+  while (newline !== -1) {
+    lines.push(data.toString('utf8', start, newline));
+    start = newline + 1;
+    newline = data.indexOf(NEWLINE, start);
+  }
+
+  return { lines, consumedBytes: start };
+}

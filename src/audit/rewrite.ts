@@ -1,0 +1,73 @@
+import { open, rename, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { readLineChunks } from './line-chunks.js';
+
+let temporaryCounter = 0;
+
+/**
+ * Writes the lines of `sourcePath` that `keepLine` accepts to a temporary file
+ * in the same directory, flushes it to disk and renames it over `sourcePath`.
+ * A crash at any instant leaves either the old file or the new one whole.
+ * Returns the number of lines dropped and the new file's size.
+ */
+export async function rewriteLogFile(
+  sourcePath: string,
+  keepLine: (line: string) => boolean,
+): Promise<{ droppedLines: number; sizeBytes: number }> {
+  const temporaryPath = `${sourcePath}.tmp-${process.pid}-${(temporaryCounter += 1)}`;
+  const output = await open(temporaryPath, 'wx', 0o600);
+  let droppedLines = 0;
+  let sizeBytes = 0;
+
+  try {
+    for await (const chunk of readLineChunks(sourcePath)) {
+      const kept = chunk.lines.filter((line) => keepLine(line));
+      droppedLines += chunk.lines.length - kept.length;
+      if (kept.length === 0) continue;
+
+      const buffer = Buffer.from(`${kept.join('\n')}\n`);
+      await writeAll(output, buffer);
+      sizeBytes += buffer.length;
+    }
+    await output.sync();
+  } catch (error) {
+    await output.close();
+    await unlink(temporaryPath);
+    throw error;
+  }
+  await output.close();
+
+  await rename(temporaryPath, sourcePath);
+  await syncDirectory(dirname(sourcePath));
+  return { droppedLines, sizeBytes };
+}
+
+/** Replaces `path` with an empty file through the same temporary-file-and-rename step. */
+export async function replaceWithEmptyFile(path: string): Promise<void> {
+  const temporaryPath = `${path}.tmp-${process.pid}-${(temporaryCounter += 1)}`;
+  const output = await open(temporaryPath, 'wx', 0o600);
+  await output.sync();
+  await output.close();
+
+  await rename(temporaryPath, path);
+  await syncDirectory(dirname(path));
+}
+
+/** Writes the whole buffer, looping over short writes. */
+export async function writeAll(handle: import('node:fs/promises').FileHandle, buffer: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < buffer.length) {
+    const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset, null);
+    offset += bytesWritten;
+  }
+}
+
+/** Flushes a directory entry change (a rename) to disk, so it survives a power loss. */
+export async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
