@@ -1,0 +1,44 @@
+import { TIERS, type Tier } from '../record/call-record.js';
+import type { NormalizedCall } from '../record/normalize.js';
+
+export const ACTIVE_WINDOW_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Distinct users per tier over a rolling window: install ids for core, license
+ * fingerprints (else install ids, for records older than licenses) for paid
+ * tiers. A record without a tier counts as core, as the original log did.
+ */
+export class ActiveUsers {
+  private readonly lastSeenByTier = new Map<Tier, Map<string, number>>(
+    TIERS.map((tier) => [tier, new Map<string, number>()]),
+  );
+
+  constructor(private readonly windowMs: number = ACTIVE_WINDOW_MS) {}
+
+  observe(call: NormalizedCall): void {
+    if (call.tsMs === undefined) return;
+    const tier = call.tier === 'unknown' ? 'core' : call.tier;
+    const seen = this.lastSeenByTier.get(tier as Tier);
+    if (seen === undefined) return;
+
+    const userId = tier === 'core' ? call.installId : (call.licenseFingerprint ?? call.installId);
+    if (userId === undefined) return;
+
+    const previous = seen.get(userId);
+    if (previous === undefined || previous < call.tsMs) seen.set(userId, call.tsMs);
+  }
+
+  /** Counts users seen within the window ending at `nowMs`, forgetting older ones. */
+  countByTier(nowMs: number): Map<Tier, number> {
+    const cutoffMs = nowMs - this.windowMs;
+    const counts = new Map<Tier, number>();
+
+    for (const [tier, seen] of this.lastSeenByTier) {
+      for (const [userId, lastSeenMs] of seen) {
+        if (lastSeenMs < cutoffMs) seen.delete(userId);
+      }
+      counts.set(tier, seen.size);
+    }
+    return counts;
+  }
+}
