@@ -1,6 +1,7 @@
-import { access, constants, mkdir, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { access, constants, open, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
+import { ensureDirectory } from './ensure-directory.js';
 import { LIVE_LOG_NAME, nextArchivePath } from './log-files.js';
 import { replaceWithEmptyFile, rewriteLogFile, syncDirectory, writeAll } from './rewrite.js';
 import { repairTornTail } from './torn-tail.js';
@@ -91,7 +92,7 @@ export class AuditLog {
     const rotateThresholdBytes = options.rotateThresholdBytes ?? DEFAULT_ROTATE_THRESHOLD_BYTES;
     validatePositive('rotateThresholdBytes', rotateThresholdBytes);
 
-    await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+    await ensureDirectory(options.dataDir, 0o700);
     const lock = await acquireDirectoryLock(options.dataDir);
 
     try {

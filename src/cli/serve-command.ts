@@ -1,0 +1,241 @@
+import { chmod, copyFile, stat } from 'node:fs/promises';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pino, type Logger as PinoLogger } from 'pino';
+import { DirectoryLockedError } from '../audit/directory-lock.js';
+import { ensureDirectory } from '../audit/ensure-directory.js';
+import { LIVE_LOG_NAME } from '../audit/log-files.js';
+import { createApp, DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
+import { createRelayMetrics, type RelayMetrics } from '../relay.js';
+import type { Command } from './command.js';
+import { flagOrEnv, isLoopbackHost, parseInteger, parseTierPrices } from './option-values.js';
+import { StartupError, UsageError } from './usage-error.js';
+
+const SHUTDOWN_TIMEOUT_MS = 10_000;
+
+const HELP = `Usage: relay-metrics serve --data-dir DIR [options]
+
+Records relay calls posted over HTTP to the audit log in DIR and serves them
+as Prometheus metrics. On start, the live log is replayed into the metrics.
+
+Options (each also read from the environment variable shown):
+  --data-dir DIR          audit log directory, created when missing   RELAY_METRICS_DATA_DIR
+  --host HOST             address to listen on (default 127.0.0.1)     RELAY_METRICS_HOST
+  --port PORT             TCP port (default 9477)                      RELAY_METRICS_PORT
+  --token TOKEN           bearer token required by /v1 routes; needed  RELAY_METRICS_TOKEN
+                          when --host is not a loopback address
+  --max-body-bytes N      largest accepted request body in bytes       RELAY_METRICS_MAX_BODY_BYTES
+                          (default ${DEFAULT_BODY_LIMIT_BYTES})
+  --rotate-bytes N        rotate the live log at this size in bytes    RELAY_METRICS_ROTATE_BYTES
+                          (default 52428800, 50 MiB)
+  --max-models N          distinct model label values before "other"   RELAY_METRICS_MAX_MODELS
+                          (default 50)
+  --tier-prices LIST      monthly price per tier in US dollars,        RELAY_METRICS_TIER_PRICES
+                          e.g. core=0,pro=12,max=39 (default all 0)
+  --seed FILE             when the live log is missing or empty, start
+                          from a copy of FILE (used by the demo)
+  --log-level LEVEL       pino level: fatal, error, warn, info, debug  RELAY_METRICS_LOG_LEVEL
+                          (default info)
+  -h, --help              show this help
+
+Endpoints: GET /metrics, GET /healthz, GET /readyz, POST /v1/calls,
+POST /v1/calls/delete, POST /v1/calls/clear.`;
+
+interface ServeConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  token: string | undefined;
+  bodyLimitBytes: number;
+  rotateThresholdBytes: number | undefined;
+  maxModels: number | undefined;
+  tierPricesUsd: Record<string, number> | undefined;
+  seedPath: string | undefined;
+  logLevel: string;
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'record calls posted over HTTP and serve /metrics',
+  help: HELP,
+  async run(args) {
+    const config = parseServeArgs(args);
+    if (config === undefined) {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    }
+    return serve(config);
+  },
+};
+
+function parseServeArgs(args: string[]): ServeConfig | undefined {
+  const { values } = parseArgsOrThrow(args);
+  if (values.help === true) return undefined;
+
+  const dataDir = flagOrEnv(values['data-dir'], 'RELAY_METRICS_DATA_DIR');
+  if (dataDir === undefined) throw new UsageError('missing --data-dir: name the directory that holds the audit log');
+
+  const host = flagOrEnv(values.host, 'RELAY_METRICS_HOST') ?? '127.0.0.1';
+  const token = flagOrEnv(values.token, 'RELAY_METRICS_TOKEN');
+  if (!isLoopbackHost(host) && token === undefined) {
+    throw new UsageError(`--host ${host} exposes ingest and delete routes beyond this machine: set --token or RELAY_METRICS_TOKEN`);
+  }
+
+  const optionalInteger = (flag: string, envName: string, min: number, max: number) => {
+    const value = flagOrEnv((values as Record<string, string | undefined>)[flag], envName);
+    return value === undefined ? undefined : parseInteger(value, `--${flag}`, min, max);
+  };
+  const tierPrices = flagOrEnv(values['tier-prices'], 'RELAY_METRICS_TIER_PRICES');
+  const logLevel = flagOrEnv(values['log-level'], 'RELAY_METRICS_LOG_LEVEL') ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new UsageError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent; got ${JSON.stringify(logLevel)}`);
+  }
+
+  return {
+    dataDir,
+    host,
+    port: optionalInteger('port', 'RELAY_METRICS_PORT', 0, 65535) ?? 9477,
+    token,
+    bodyLimitBytes: optionalInteger('max-body-bytes', 'RELAY_METRICS_MAX_BODY_BYTES', 1, 1024 ** 3) ?? DEFAULT_BODY_LIMIT_BYTES,
+    rotateThresholdBytes: optionalInteger('rotate-bytes', 'RELAY_METRICS_ROTATE_BYTES', 1024, Number.MAX_SAFE_INTEGER),
+    maxModels: optionalInteger('max-models', 'RELAY_METRICS_MAX_MODELS', 0, 10_000),
+    tierPricesUsd: tierPrices === undefined ? undefined : parseTierPrices(tierPrices, '--tier-prices'),
+    seedPath: values.seed,
+    logLevel,
+  };
+}
+
+function parseArgsOrThrow(args: string[]) {
+  try {
+    return parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        'data-dir': { type: 'string' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        token: { type: 'string' },
+        'max-body-bytes': { type: 'string' },
+        'rotate-bytes': { type: 'string' },
+        'max-models': { type: 'string' },
+        'tier-prices': { type: 'string' },
+        seed: { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; see relay-metrics serve --help`);
+  }
+}
+
+async function serve(config: ServeConfig): Promise<number> {
+  const logger = pino({ level: config.logLevel, base: { service: 'relay-metrics' } });
+
+  if (config.seedPath !== undefined) await seedLiveLog(config.dataDir, config.seedPath, logger);
+  const relay = await openRelay(config, logger);
+  const app = createApp({ relay, logger, token: config.token, bodyLimitBytes: config.bodyLimitBytes });
+
+  let server: Server;
+  try {
+    server = await listen(app, config.host, config.port);
+  } catch (error) {
+    await relay.close();
+    throw error;
+  }
+
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  logger.info({ host: config.host, port, dataDir: config.dataDir, token: config.token !== undefined }, 'relay-metrics listening');
+
+  return waitForShutdown(server, relay, logger);
+}
+
+async function openRelay(config: ServeConfig, logger: PinoLogger): Promise<RelayMetrics> {
+  try {
+    return await createRelayMetrics({
+      dataDir: config.dataDir,
+      rotateThresholdBytes: config.rotateThresholdBytes,
+      maxModels: config.maxModels,
+      tierPricesUsd: config.tierPricesUsd,
+      logger,
+    });
+  } catch (error) {
+    if (error instanceof DirectoryLockedError) throw new StartupError(error.message);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== undefined && ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', 'EEXIST'].includes(code)) {
+      throw new StartupError(
+        `data directory ${config.dataDir} is not writable (${code}): choose another --data-dir or fix its permissions`,
+      );
+    }
+    throw error;
+  }
+}
+
+async function seedLiveLog(dataDir: string, seedPath: string, logger: PinoLogger): Promise<void> {
+  const livePath = join(dataDir, LIVE_LOG_NAME);
+  const liveSize = await stat(livePath).then((info) => info.size, () => 0);
+  if (liveSize > 0) return;
+
+  try {
+    await ensureDirectory(dataDir, 0o700);
+    await copyFile(seedPath, livePath);
+    // copyFile keeps the source's mode; the audit log is private to its owner.
+    await chmod(livePath, 0o600);
+  } catch (error) {
+    throw new StartupError(`cannot seed the audit log from ${seedPath}: ${(error as Error).message}`);
+  }
+  logger.info({ seedPath, livePath }, 'seeded the live audit log');
+}
+
+function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host);
+    server.once('listening', () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${port} on ${host} is in use: choose another with --port`));
+      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new StartupError(`cannot listen on host ${host} (${error.code}): pass an address of this machine with --host`));
+      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on port ${port}: choose a port above 1023 with --port`));
+      else reject(error);
+    });
+  });
+}
+
+// Stops accepting connections, lets requests in flight finish, then closes the
+// log, which writes every queued append before it releases the directory.
+function waitForShutdown(server: Server, relay: RelayMetrics, logger: PinoLogger): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down');
+
+      const timer = setTimeout(() => {
+        logger.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out; closing open connections');
+        server.closeAllConnections();
+      }, SHUTDOWN_TIMEOUT_MS);
+      timer.unref();
+
+      server.close(() => {
+        relay.close().then(
+          () => {
+            logger.info({}, 'stopped');
+            resolve(0);
+          },
+          (error: unknown) => {
+            logger.error({ err: error }, 'closing the audit log failed');
+            resolve(1);
+          },
+        );
+      });
+      server.closeIdleConnections();
+    };
+
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+}

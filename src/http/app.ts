@@ -1,0 +1,72 @@
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../logger.js';
+import type { RelayMetrics } from '../relay.js';
+import { requireBearerToken } from './auth.js';
+import { HttpError, sendError } from './errors.js';
+import { createIngestRouter } from './ingest-route.js';
+import { createMaintenanceRouter } from './maintenance-routes.js';
+
+export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
+
+export interface AppOptions {
+  relay: RelayMetrics;
+  logger: Logger;
+  /** Bearer token required by ingest and destructive routes; none when undefined. */
+  token?: string;
+  bodyLimitBytes?: number;
+}
+
+/** Builds the service's express app: /metrics, health probes, ingest and maintenance. */
+export function createApp(options: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  const { relay, logger } = options;
+  const authenticate = requireBearerToken(options.token);
+
+  app.get('/metrics', relay.metricsHandler);
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_request, response) => {
+    if (await relay.isReady()) {
+      response.json({ status: 'ready' });
+      return;
+    }
+    sendError(response, new HttpError('not_ready', 'the audit log cannot be written: check free space and permissions of the data directory'));
+  });
+
+  app.use('/v1', authenticate);
+  app.use(createIngestRouter(relay, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
+  app.use(createMaintenanceRouter(relay));
+
+  app.use((request: Request) => {
+    throw new HttpError('not_found', `no route for ${request.method} ${request.path}: see the README for the endpoints`);
+  });
+  app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
+    const httpError = toHttpError(error);
+    if (httpError.code === 'internal_error') logger.error({ err: error, path: request.path }, 'request failed');
+    sendError(response, httpError);
+  });
+  return app;
+}
+
+/** Maps body-parser's errors and unexpected ones to the API's error codes. */
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+
+  const parserError = error as { type?: string; limit?: number; length?: number; charset?: string };
+  switch (parserError.type) {
+    case 'entity.too.large':
+      return new HttpError(
+        'body_too_large',
+        `request body of ${parserError.length} bytes exceeds the limit of ${parserError.limit} bytes: split it into smaller batches`,
+      );
+    case 'entity.parse.failed':
+      return new HttpError('invalid_json', `request body is not valid JSON: ${(error as Error).message}`);
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new HttpError('unsupported_media_type', `${(error as Error).message}: send UTF-8 text, uncompressed or gzip`);
+    default:
+      return new HttpError('internal_error', 'internal error; see the service log');
+  }
+}
