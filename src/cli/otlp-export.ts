@@ -27,6 +27,9 @@ export function startOtlpExport(settings: Extract<OtlpSettings, { enabled: true 
   diag.setLogger(createDiagLogger(logger), { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true });
 
   const exporter = new OTLPMetricExporter({ url: settings.metricsUrl });
+  // NOTE: the reader keeps its default limit of 2,000 attribute sets per
+  // instrument. Far more admitted models (--max-models) than the default 50
+  // could exceed it, and the SDK would then fold series into an overflow series.
   const reader = new PeriodicExportingMetricReader({
     exporter,
     exportIntervalMillis: settings.exportIntervalMs,
