@@ -20,8 +20,9 @@ export interface OpenTelemetrySinkOptions {
 
 /**
  * The OpenTelemetry side of the exporter: applies calls to instruments named
- * after the GenAI semantic conventions plus `relay.*` counters. It uses the
- * `@opentelemetry/api` only; whoever owns the process sets up the SDK.
+ * after the GenAI semantic conventions plus `relay.*` counters. It uses
+ * `@opentelemetry/api` only, because the application that owns the process
+ * decides whether and how to set up the SDK.
  */
 export class OpenTelemetrySink implements CallSink {
   private readonly instruments: RelayInstruments;

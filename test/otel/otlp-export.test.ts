@@ -25,8 +25,9 @@ const CALLS = [
   },
 ];
 
-// Only variables named here reach the service, so OTEL_* settings of the
-// machine that runs the tests cannot change what it exports.
+// Blanks the OTEL_* variables these tests depend on, so settings of the
+// machine that runs them cannot change what the service exports. The service
+// and the exporter both treat an empty variable as unset.
 const CLEAN_OTEL_ENV = {
   OTEL_EXPORTER_OTLP_ENDPOINT: '',
   OTEL_EXPORTER_OTLP_METRICS_ENDPOINT: '',
