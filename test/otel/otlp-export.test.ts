@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DURATION_BUCKETS_SECONDS } from '../../src/otel/instruments.js';
 import { countOtlp, startOtlpReceiver, sumOtlp, type OtlpExportRequest, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { freePort } from '../support/ports.js';
 import { CLI_PATH, startService, sumFamily, type RunningService } from '../support/service.js';
@@ -90,7 +91,11 @@ describe('OTLP export from relay-metrics serve', () => {
     expect(request.resourceAttributes['deployment.environment.name']).toBe('test');
     expect(request.scope.name).toBe('relay-metrics');
 
-    expect(metrics.find((metric) => metric.name === 'gen_ai.client.operation.duration')?.unit).toBe('s');
+    const duration = metrics.find((metric) => metric.name === 'gen_ai.client.operation.duration');
+    expect(duration?.unit).toBe('s');
+    expect(duration?.histogram?.dataPoints[0]?.explicitBounds).toEqual([...DURATION_BUCKETS_SECONDS]);
+    expect(metrics.find((metric) => metric.name === 'relay.cost')?.unit).toBe('{USD}');
+    expect(metrics.find((metric) => metric.name === 'relay.calls')?.sum?.isMonotonic).toBe(true);
     expect(countOtlp(metrics, 'gen_ai.client.operation.duration')).toBe(3);
     expect(sumOtlp(metrics, 'gen_ai.client.operation.duration')).toBeCloseTo(100, 9);
     expect(sumOtlp(metrics, 'gen_ai.client.token.usage', { 'gen_ai.token.type': 'input' })).toBe(21_600);
