@@ -23,3 +23,6 @@ export type { PrometheusSinkOptions } from './metrics/prometheus-sink.js';
 export { createMetricsHandler } from './metrics/metrics-handler.js';
 export { createApp } from './http/app.js';
 export type { AppOptions } from './http/app.js';
+
+export { METER_NAME, OpenTelemetrySink } from './otel/otel-sink.js';
+export type { OpenTelemetrySinkOptions } from './otel/otel-sink.js';
