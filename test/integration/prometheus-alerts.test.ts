@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
-import { listRuleFilePaths, readRuleFile, REPOSITORY_ROOT } from '../support/rule-files.js';
+import { listRuleFilePaths, readAllRules, readRuleFile, REPOSITORY_ROOT } from '../support/rule-files.js';
 import { startService, type RunningService } from '../support/service.js';
 import { describeWithTool } from '../support/tools.js';
 
@@ -28,6 +28,12 @@ interface PrometheusAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
   state: string;
+}
+
+interface PrometheusRuleState {
+  name: string;
+  health: 'ok' | 'err' | 'unknown';
+  lastError?: string;
 }
 
 /** Writes copies of the production rule files with every `for:` cut to 1s, so alerts fire within seconds. */
@@ -162,6 +168,19 @@ describeWithTool('prometheus', 'exporter scraped by a real Prometheus with the s
     const errorRatio = await scalarQuery(prometheus, 'job:relay_calls_errors:ratio_rate1h{job="relay-metrics"}');
 
     expect(errorRatio).toBeCloseTo(EXPECTED_ERROR_RATIO, 9);
+  });
+
+  it('evaluates every rule without error', async () => {
+    const rules = await waitFor('every rule to be evaluated once', async () => {
+      const response = await fetch(`${prometheus.url}/api/v1/rules`);
+      const body = (await response.json()) as { data: { groups: Array<{ rules: PrometheusRuleState[] }> } };
+      const all = body.data.groups.flatMap((group) => group.rules);
+      return all.every((rule) => rule.health !== 'unknown') ? all : undefined;
+    });
+    const failing = rules.filter((rule) => rule.health !== 'ok').map((rule) => `${rule.name}: ${rule.lastError ?? rule.health}`);
+
+    expect(rules.length).toBe(readAllRules().length);
+    expect(failing).toEqual([]);
   });
 
   it('fires RelayErrorRatioHigh with its annotations', async () => {
