@@ -20,7 +20,7 @@ const BATCH = [
   ...Array.from({ length: 2 }, () => ({ tier: 'core', pipeline: 'transcribe', status: 'refused', error: 'quota exceeded' })),
 ];
 const EXPECTED_ERROR_RATIO = 0.3;
-/** Batches posted after Prometheus's first scrape; their increase is what rate() measures. */
+/** Batches posted after Prometheus's first scrape. Their increase is what rate() measures. */
 const LATER_BATCHES = 4;
 const POLL_TIMEOUT_MS = 30_000;
 
