@@ -202,7 +202,7 @@ export class AuditLog {
           try {
             resolve(await work());
           } catch (error) {
-            reject(error as Error);
+            reject(error instanceof Error ? error : new Error(String(error)));
           }
         },
       });

@@ -67,7 +67,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     async query(promql, timeSeconds) {
       const params = new URLSearchParams({ query: promql });
       if (timeSeconds !== undefined) params.set('time', String(timeSeconds));
-      const response = await fetch(`${url}/api/v1/query?${params}`);
+      const response = await fetch(`${url}/api/v1/query?${params.toString()}`);
       const body = (await response.json()) as { status: string; error?: string; data: { resultType: string; result: unknown } };
       if (body.status !== 'success') throw new Error(`query ${promql} failed: ${body.error}`);
       return body.data.result as Array<{ metric: Record<string, string>; value: [number, string] }>;
