@@ -37,6 +37,9 @@ interface OpenLog {
 }
 
 let current: OpenLog | undefined;
+// The options of the last initAuditLog call, used again by a later call when
+// that one failed (the directory was locked, say).
+let requested: InitAuditLogOptions = {};
 // Opening and closing run one at a time, so two concurrent first calls open
 // the directory once instead of tripping over its lock.
 let lifecycle: Promise<void> = Promise.resolve();
@@ -52,6 +55,7 @@ export function initAuditLog(options: InitAuditLogOptions = {}): Promise<void> {
 
 async function openDirectory(options: InitAuditLogOptions): Promise<void> {
   const dataDir = options.dataDir ?? DEFAULT_DATA_DIR;
+  requested = options;
   if (options.logger !== undefined) logger = options.logger;
   if (current?.dataDir === dataDir) return;
   await closeCurrent();
@@ -79,8 +83,9 @@ function serialized<T>(work: () => Promise<T>): Promise<T> {
 /**
  * Appends `{ ts: Date.now(), ...entry }` to the log and applies it to the
  * metrics. Never rejects: a failed append is logged, because losing an audit
- * line must not fail the relay call that caused it. Opens the default
- * directory first when `initAuditLog` was not called.
+ * line must not fail the relay call that caused it. Opens the log first
+ * when it is not open: the directory of the last `initAuditLog` call, else
+ * the default.
  */
 export async function recordCall(entry: object): Promise<void> {
   try {
@@ -134,7 +139,7 @@ export async function readEntries(options: ReadEntriesOptions = {}): Promise<Cal
   const sinceMs = options.sinceMs ?? Date.now() - DEFAULT_READ_WINDOW_MS;
   const untilMs = options.untilMs ?? Number.POSITIVE_INFINITY;
   await lifecycle;
-  const dataDir = current?.dataDir ?? DEFAULT_DATA_DIR;
+  const dataDir = current?.dataDir ?? requested.dataDir ?? DEFAULT_DATA_DIR;
 
   let files: string[];
   try {
@@ -192,7 +197,7 @@ export function closeAuditLog(): Promise<void> {
 async function openLog(): Promise<OpenLog> {
   if (current !== undefined) return current;
   return serialized(async () => {
-    if (current === undefined) await openDirectory({ dataDir: DEFAULT_DATA_DIR });
+    if (current === undefined) await openDirectory(requested);
     return current!;
   });
 }
