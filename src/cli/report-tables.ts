@@ -32,12 +32,12 @@ export function formatReportTables(report: Report): string {
 function table(title: string, headers: string[], rows: Cell[][]): string {
   if (rows.length === 0) return `${title}\n  (none)`;
 
-  const shown = rows.slice(0, TERMINAL_ROWS).map((row) => row.map(formatCell));
-  const widths = headers.map((header, column) => Math.max(header.length, ...shown.map((row) => row[column]!.length)));
+  const visibleRows = rows.slice(0, TERMINAL_ROWS).map((row) => row.map(formatCell));
+  const widths = headers.map((header, column) => Math.max(header.length, ...visibleRows.map((row) => row[column]!.length)));
   const formatLine = (cells: string[]) => `  ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ')}`.trimEnd();
 
-  const lines = [title, formatLine(headers), ...shown.map(formatLine)];
-  if (rows.length > shown.length) lines.push(`  … ${rows.length - shown.length} more rows; use --json for all`);
+  const lines = [title, formatLine(headers), ...visibleRows.map(formatLine)];
+  if (rows.length > visibleRows.length) lines.push(`  … ${rows.length - visibleRows.length} more rows; use --json for all`);
   return lines.join('\n');
 }
 

@@ -1,10 +1,11 @@
 /**
- * Drop-in replacement for the original audit-log module: the same function
- * names, arguments and result shapes, backed by this project's audit log
+ * Drop-in replacement for the original audit-log module, with the same
+ * function names, arguments and result shapes. This project's audit log
  * (group commit, rotation while running, maintenance that never races
- * appends) and by its metrics, so every `recordCall` also updates `/metrics`.
- * A relay switches by changing its import to `relay-metrics/compat`.
- * docs/compat.md lists where a number differs from the original and why.
+ * appends) and its metrics are behind it, so every `recordCall` also updates
+ * `/metrics`. A relay switches by changing its import to
+ * `relay-metrics/compat`; docs/compat.md lists where a number differs from
+ * the original and why.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino } from 'pino';
@@ -27,7 +28,7 @@ const DEFAULT_READ_WINDOW_MS = 30 * 24 * 3600 * 1000;
 export interface InitAuditLogOptions extends Partial<Omit<RelayMetricsOptions, 'logger'>> {
   /** Directory of the audit log. Default `/data`, as in the original. */
   dataDir?: string;
-  /** Where the module logs; default a pino logger on stdout, because the original logged too. */
+  /** Logger for the module's messages; default a pino logger on stdout, because the original logged too. */
   logger?: Logger;
 }
 
@@ -173,12 +174,12 @@ export function aggregate(entries: readonly unknown[]): AggregateResult {
   return accumulator.result();
 }
 
-/** The recorder behind this module, for its registry; undefined until the log is open. */
+/** Returns the recorder behind this module, for its registry; undefined until the log is open. */
 export function getRelayMetrics(): RelayMetrics | undefined {
   return current?.relay;
 }
 
-/** Serves `/metrics` for the open log; answers 503 until `initAuditLog` has finished. */
+/** Serves `/metrics` for the open log; responds with 503 until `initAuditLog` has finished. */
 export async function metricsHandler(request: IncomingMessage, response: ServerResponse): Promise<void> {
   if (current === undefined) {
     response.statusCode = 503;

@@ -1,3 +1,4 @@
+import { compareNames } from './call-totals.js';
 import type { ReportInput } from './report-input.js';
 import type { SummaryRow, SummaryStatus } from './report-types.js';
 import { roundMs, roundUsd } from './rounding.js';
@@ -89,5 +90,5 @@ export function byCompletionDescending(a: JobRollup, b: JobRollup): number {
   const aMs = a.completedMs ?? Number.NEGATIVE_INFINITY;
   const bMs = b.completedMs ?? Number.NEGATIVE_INFINITY;
   if (aMs !== bMs) return bMs - aMs;
-  return a.jobId < b.jobId ? -1 : a.jobId > b.jobId ? 1 : 0;
+  return compareNames(a.jobId, b.jobId);
 }

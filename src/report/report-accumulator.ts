@@ -190,7 +190,7 @@ export class ReportAccumulator {
   }
 
   private addPerf(input: ReportInput): void {
-    // A refusal without a model never reached a backend: it says nothing about a model's speed.
+    // A refusal without a model never reached a backend, so it tells nothing about a model's speed.
     if (input.status === 'refused' && !input.hasModel) return;
     const key = `${input.pipeline}\u0000${input.model}`;
     groupFor(this.perf, key, () => new PerfStats(input.pipeline, input.model)).add(input);

@@ -61,7 +61,7 @@ export function readReportInput(record: CallRecord): ReportInput | undefined {
   };
 }
 
-/** The user a record counts for: the install for core, the license (else the install) for paid tiers. */
+/** Returns the user a record counts for: the install for core, the license (else the install) for paid tiers. */
 export function userIdOf(input: ReportInput): string | undefined {
   const isPaid = input.tier === 'pro' || input.tier === 'max';
   return isPaid ? (input.licenseFingerprint ?? input.installId) : input.installId;

@@ -5,7 +5,7 @@ import type { AggregateResult, RevenueResult } from './report-types.js';
 import { computeRevenue } from './revenue.js';
 
 export interface ReportOptions {
-  /** Directory that holds the live log and its archives. It is only read: no lock is taken. */
+  /** Directory that contains the live log and its archives. It is only read, so no lock is taken. */
   dataDir: string;
   /** Start of the range, inclusive, in ms since the epoch. */
   sinceMs: number;
@@ -45,8 +45,8 @@ export async function createReport(options: ReportOptions): Promise<Report> {
   const accumulator = new ReportAccumulator(options.limits ?? DEFAULT_REPORT_LIMITS);
   const stats = createReadStats();
   // NOTE: a rotation by the writing process between listing and reading moves
-  // the live log to an archive this listing does not name, so that part is
-  // missed; the next report sees it.
+  // the live log to an archive that this listing does not name. Those records
+  // are missing from this report only; the next one includes them.
   const files = await listLogFiles(options.dataDir);
 
   for (const path of files) {
@@ -61,8 +61,8 @@ async function addFile(accumulator: ReportAccumulator, path: string, options: Re
       for (const record of chunk.records) accumulator.add(record);
     }
   } catch (error) {
-    // The live log can be renamed away by a rotation after it was listed; its
-    // records are then in an archive that this listing did not include.
+    // A rotation can rename the live log after it was listed. Its records are
+    // then in an archive outside this listing, as the NOTE above says.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }

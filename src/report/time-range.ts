@@ -44,8 +44,8 @@ export function parseTimeBound(value: string, option: string, nowMs: number): nu
 
   const iso = ISO_PATTERN.exec(text);
   if (iso === null) throw new TimeBoundError(option, value);
-  // A date alone is UTC in Date.parse, a date and time without offset is local
-  // time; both are read as UTC here so a report does not depend on the host's zone.
+  // Date.parse reads a date alone as UTC but a date and time without offset as
+  // local time. Both are read as UTC here, so a report does not depend on the host's zone.
   const hasTime = text.includes('T');
   const parsedMs = Date.parse(hasTime && iso[1] === undefined ? `${text}Z` : text);
   if (!Number.isFinite(parsedMs)) throw new TimeBoundError(option, value);
