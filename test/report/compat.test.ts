@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import {
   deleteAuditRowsByJobIds,
   getRelayMetrics,
   initAuditLog,
+  metricsHandler,
   readEntries,
   recordCall,
 } from '../../src/report/compat.js';
@@ -188,6 +190,32 @@ describe('compat readEntries', () => {
     await rm(dataDir, { recursive: true, force: true });
 
     expect(await readEntries({ sinceMs: 0 })).toEqual([]);
+  });
+});
+
+describe('compat metricsHandler', () => {
+  async function serveMetrics(): Promise<{ url: string; server: Server }> {
+    const server = createServer((request, response) => void metricsHandler(request, response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    return { url: `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/metrics`, server };
+  }
+
+  it('responds 503 before the log is open, then serves recorded calls', async () => {
+    const { url, server } = await serveMetrics();
+    try {
+      expect((await fetch(url)).status).toBe(503);
+
+      await initAuditLog({ dataDir, logger, processMetrics: false });
+      await recordCall({ tier: 'max', status: 'success', cost_usd: 2 });
+      const response = await fetch(url);
+      expect(response.status).toBe(200);
+      const exposition = await response.text();
+      expect(sumFamily(exposition, 'relay_calls_total')).toBe(1);
+      expect(sumFamily(exposition, 'relay_cost_usd_total')).toBe(2);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
