@@ -15,9 +15,9 @@
 // The figures replace the "## Report" section of BENCHMARKS.md.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -177,9 +177,12 @@ function runApproach(approach, dataDir) {
 }
 
 function machineDescription() {
-  const cpuModel = cpus()[0]?.model ?? 'unknown CPU';
+  const cpuInfo = readFileSync('/proc/cpuinfo', 'utf8');
+  const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuInfo)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
   const cores = execFileSync('nproc', { encoding: 'utf8' }).trim();
-  return `${cpuModel}, ${cores} cores (nproc), Node.js ${process.version}, ${process.platform} ${process.arch}`;
+  // Other work on the machine slows both approaches; the load average tells a reader how much.
+  const load = loadavg().map((value) => value.toFixed(1)).join(', ');
+  return `${cpuModel}, ${cores} cores (nproc), Node.js ${process.version}, ${process.platform} ${process.arch}; load average ${load} at the end of the run`;
 }
 
 function formatSection(recordCount, log, results) {

@@ -49,6 +49,8 @@ export class ReportAccumulator {
   private readonly hours = Array.from({ length: 24 }, () => ({ calls: 0, costUsd: 0 }));
   private readonly jobs = new Map<string, JobRollup>();
   private readonly perf = new Map<string, PerfStats>();
+  // Strings that rollups keep (tier, backend, model, install id), one copy each.
+  private readonly internedStrings = new Map<string, string>();
   private readonly recentErrors: RecentErrors;
   private readonly topCustomers: number;
   private readonly summaryLimit: number;
@@ -186,7 +188,7 @@ export class ReportAccumulator {
   private addJob(input: ReportInput): void {
     if (input.jobId === undefined) return;
     const jobId = input.jobId;
-    groupFor(this.jobs, jobId, () => new JobRollup(jobId, input)).add(input);
+    groupFor(this.jobs, jobId, () => new JobRollup(jobId, input, this.intern)).add(input, this.intern);
   }
 
   private addPerf(input: ReportInput): void {
@@ -195,6 +197,13 @@ export class ReportAccumulator {
     const key = `${input.pipeline}\u0000${input.model}`;
     groupFor(this.perf, key, () => new PerfStats(input.pipeline, input.model)).add(input);
   }
+
+  private readonly intern = (value: string): string => {
+    const shared = this.internedStrings.get(value);
+    if (shared !== undefined) return shared;
+    this.internedStrings.set(value, value);
+    return value;
+  };
 
   private summary(): SummaryTotals {
     const totals = this.overall;
