@@ -32,3 +32,6 @@ export { computeRevenue } from './report/revenue.js';
 export type { RevenueInput } from './report/revenue.js';
 export type { AggregateResult, RevenueResult } from './report/report-types.js';
 export { parseTimeRange, TimeBoundError } from './report/time-range.js';
+
+export { METER_NAME, OpenTelemetrySink } from './otel/otel-sink.js';
+export type { OpenTelemetrySinkOptions } from './otel/otel-sink.js';
