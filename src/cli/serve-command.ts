@@ -26,7 +26,7 @@ Options (each also read from the environment variable shown):
   --data-dir DIR          audit log directory, created when missing   RELAY_METRICS_DATA_DIR
   --host HOST             address to listen on (default 127.0.0.1)     RELAY_METRICS_HOST
   --port PORT             TCP port (default 9477)                      RELAY_METRICS_PORT
-  --token TOKEN           bearer token required by /v1 routes; needed  RELAY_METRICS_TOKEN
+  --token TOKEN           bearer token required by /v1 and /api; needed  RELAY_METRICS_TOKEN
                           when --host is not a loopback address
   --max-body-bytes N      largest accepted request body in bytes       RELAY_METRICS_MAX_BODY_BYTES
                           (default ${DEFAULT_BODY_LIMIT_BYTES})
@@ -52,7 +52,7 @@ OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
 OTEL_SDK_DISABLED=true turns it off. /metrics is served either way.
 
 Endpoints: GET /metrics, GET /healthz, GET /readyz, POST /v1/calls,
-POST /v1/calls/delete, POST /v1/calls/clear.`;
+POST /v1/calls/delete, POST /v1/calls/clear, GET /api/report.`;
 
 interface ServeConfig {
   dataDir: string;
@@ -161,7 +161,7 @@ async function serve(config: ServeConfig): Promise<number> {
     throw error;
   }
   try {
-    const app = createApp({ relay, logger, token: config.token, bodyLimitBytes: config.bodyLimitBytes });
+    const app = createApp({ relay, logger, token: config.token, bodyLimitBytes: config.bodyLimitBytes, tierPricesUsd: config.tierPricesUsd });
     server = await listen(app, config.host, config.port);
   } catch (error) {
     await relay.close();
