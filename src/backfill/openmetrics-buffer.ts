@@ -139,7 +139,7 @@ export class OpenMetricsBuffer {
     const bound = value.labels.le;
     const sampleLabels = bound === undefined ? seriesLabels : joinLabelText([seriesLabels, `le="${formatBound(bound)}"`]);
     const sampleName = family.type === 'counter' ? `${state.name}_total` : (value.metricName ?? family.name);
-    const slotKey = `${sampleName}{${sampleLabels}}`;
+    const slotKey = sampleLabels === '' ? sampleName : `${sampleName}{${sampleLabels}}`;
 
     let slot = state.slotsByKey.get(slotKey);
     if (slot === undefined) {
