@@ -70,7 +70,7 @@ export interface BackfillResult {
   blockFiles: number;
 }
 
-/** Raised for input that cannot be backfilled; the message says what to change. */
+/** Raised for input that cannot be backfilled. The message names the input and the change to make. */
 export class BackfillError extends Error {
   constructor(message: string) {
     super(message);

@@ -44,7 +44,7 @@ export async function resolveLogFiles(paths: readonly string[]): Promise<string[
 
     const inDirectory = await listLogFiles(path);
     if (inDirectory.length === 0) {
-      throw new LogInputError(`directory ${path} holds no audit log (relay-calls.ndjson or dated archives): pass a log file or a data directory`);
+      throw new LogInputError(`directory ${path} contains no audit log (relay-calls.ndjson or dated archives): pass a log file or a data directory`);
     }
     files.push(...inDirectory);
   }

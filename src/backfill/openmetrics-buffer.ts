@@ -30,7 +30,7 @@ interface SampleSlot {
   /** Values by position in the series' `timestampsMs`; a hole where a scrape lacked this sample. */
   values: number[];
   series: Series;
-  // What identifies the sample in a scrape, compared when it is found by position.
+  // The identity of the sample in a scrape, compared when the slot is found by position.
   sharedLabels: object | undefined;
   metricName: string | undefined;
   labels: Partial<Record<string, string | number>>;

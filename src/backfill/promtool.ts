@@ -12,10 +12,10 @@ export class PromtoolError extends Error {
 const MAX_OUTPUT_CHARS = 4_000;
 
 /**
- * Runs `promtool tsdb create-blocks-from openmetrics` on one file. The
- * `--max-block-duration` flag is hidden in promtool's help (2.42) but
- * accepted; promtool rounds it down to 2h times a power of 3 and aligns
- * blocks to multiples of that span since the epoch.
+ * Runs `promtool tsdb create-blocks-from openmetrics` on one file. promtool
+ * 2.42 accepts `--max-block-duration` although its help does not list it.
+ * It rounds the value down to 2h times a power of 3 and aligns blocks to
+ * multiples of that span since the epoch.
  */
 export function createBlocksFromOpenMetrics(
   promtoolPath: string,

@@ -128,8 +128,8 @@ async function runBackfill(options: BackfillOptions): Promise<number> {
   }
 }
 
-// Redraws one status line on a terminal at most five times a second; prints
-// nothing when stderr is a file or a pipe, so logs stay clean.
+// Redraws one status line on a terminal at most five times a second. When
+// stderr is a file or a pipe it prints nothing, so logs stay clean.
 function createProgressLine(stream: NodeJS.WriteStream): { update: (progress: BackfillProgress) => void; done: () => void } {
   const minRedrawMs = 200;
   let lastDrawMs = 0;

@@ -53,7 +53,7 @@ describeWithTool('promtool', 'relay-metrics backfill', () => {
     beforeAll(async () => {
       const dataDir = join(workDir, 'data');
       await mkdir(dataDir);
-      // The archive holds a record later than the first one of the live log, so only a sort puts them in order.
+      // The archive contains a record later than the first one of the live log, so only a sort puts them in order.
       await writeFile(
         join(dataDir, 'relay-calls-2026-11-01.ndjson'),
         line({ ts: START_MS, tier: 'pro', install_id: 'i1', license_fingerprint: 'l1', status: 'success', model: 'm1', cost_usd: 0.5 }) +

@@ -45,7 +45,7 @@ export function loadDashboard(): Dashboard {
   return JSON.parse(readFileSync(DASHBOARD_PATH, 'utf8')) as Dashboard;
 }
 
-/** Every panel that runs queries, including those nested in collapsed rows. */
+/** Returns every panel that runs queries, including those nested in collapsed rows. */
 export function queryPanels(dashboard: Dashboard): DashboardPanel[] {
   const panels: DashboardPanel[] = [];
   for (const panel of dashboard.panels) {
