@@ -1,6 +1,7 @@
+import { backfillCommand } from './backfill-command.js';
 import type { Command } from './command.js';
 import { reportCommand } from './report-command.js';
 import { serveCommand } from './serve-command.js';
 
 /** Every subcommand, in the order `relay-metrics --help` lists them. */
-export const COMMANDS: readonly Command[] = [serveCommand, reportCommand];
+export const COMMANDS: readonly Command[] = [serveCommand, reportCommand, backfillCommand];
