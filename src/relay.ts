@@ -1,6 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registry } from 'prom-client';
 import { AppendError, AuditLog } from './audit/audit-log.js';
+import { planReplay, readCheckpoint, writeCheckpoint, type ReplaySegment } from './audit/checkpoint.js';
+import type { AuditFileSystem } from './audit/file-system.js';
+import type { LogPosition } from './audit/log-position.js';
 import { createReadStats, readRecords } from './audit/reader.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetricsHandler } from './metrics/metrics-handler.js';
@@ -29,7 +32,17 @@ export interface RelayMetricsOptions {
   sinks?: CallSink[];
   /** Defaults to a silent logger; pass a pino logger to see appends fail and recover. */
   logger?: Logger;
+  /**
+   * Milliseconds between metric checkpoints, besides those at rotation,
+   * delete, clear and close; 0 turns the timer off. A restart replays the log
+   * written since the last checkpoint. Default 15,000.
+   */
+  checkpointIntervalMs?: number;
+  /** Opens the live log file; tests pass one that injects write errors. */
+  fileSystem?: AuditFileSystem;
 }
+
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 15_000;
 
 /** The outcome of `recordCall`: it never rejects, because a relay call must not fail over its audit line. */
 export type RecordCallResult =
@@ -50,8 +63,10 @@ export interface RelayMetrics {
 }
 
 /**
- * Opens the audit log of `options.dataDir`, replays the live log into the
- * metrics so `/metrics` agrees with it at once, and returns the recorder.
+ * Opens the audit log of `options.dataDir`, loads the metric checkpoint and
+ * replays the log written after it, so `/metrics` continues from the totals of
+ * every record ever acknowledged, and returns the recorder. Without a
+ * checkpoint (first start) the live log is replayed whole.
  */
 export async function createRelayMetrics(options: RelayMetricsOptions): Promise<RelayMetrics> {
   const logger = options.logger ?? silentLogger;
@@ -65,10 +80,23 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
   });
   const sinks: CallSink[] = [prometheus, ...(options.sinks ?? [])];
   const failureLog = createFailureLog(logger);
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+  if (!Number.isFinite(checkpointIntervalMs) || checkpointIntervalMs < 0) {
+    throw new RangeError(`checkpointIntervalMs must be a number of milliseconds >= 0, got ${checkpointIntervalMs}`);
+  }
+
+  // Checkpoints wait until the saved state is loaded and replayed: one written
+  // earlier (by a rotation on open) would save empty counters over good ones.
+  let checkpointsEnabled = false;
+  const saveCheckpoint = async (positions: readonly LogPosition[]) => {
+    if (!checkpointsEnabled) return;
+    await writeCheckpoint(options.dataDir, positions, await prometheus.exportState());
+  };
 
   const auditLog = await AuditLog.open({
     dataDir: options.dataDir,
     rotateThresholdBytes: options.rotateThresholdBytes,
+    fileSystem: options.fileSystem,
     hooks: {
       onAppend: (records) => {
         prometheus.self.recordsAppended.inc(records);
@@ -87,12 +115,35 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
         prometheus.self.tornTailsRepaired.inc();
         logger.warn({ bytes }, 'moved a torn last line out of the audit log');
       },
+      writeCheckpoint: saveCheckpoint,
+      onCheckpointFailure: (error) => {
+        prometheus.self.checkpointFailures.inc();
+        logger.error({ err: error }, 'metric checkpoint failed');
+      },
     },
   });
 
-  await replayLiveLog(auditLog, sinks, prometheus, logger);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await restoreMetrics(auditLog, sinks, prometheus, logger);
+    checkpointsEnabled = true;
+    await auditLog.checkpoint().catch((error: unknown) => {
+      prometheus.self.checkpointFailures.inc();
+      logger.error({ err: error }, 'metric checkpoint failed');
+    });
+    if (checkpointIntervalMs > 0) timer = startCheckpointTimer(auditLog, checkpointIntervalMs, prometheus, logger);
+  } catch (error) {
+    await auditLog.close();
+    throw error;
+  }
+
   const applyToSinks = (call: NormalizedCall, dropped: readonly DroppedValue[]) => {
-    for (const sink of sinks) sink.apply(call, dropped);
+    try {
+      for (const sink of sinks) sink.apply(call, dropped);
+    } catch (error) {
+      // A sink broke its promise not to throw; the record is in the log, so the caller still gets ok.
+      logger.error({ err: error }, 'a metric sink failed to apply a call');
+    }
   };
 
   return {
@@ -113,36 +164,73 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
         return { ok: false, code: 'invalid_record', message: serialized.reason };
       }
 
+      // The sinks are updated inside the writer queue, right after the write,
+      // so a checkpoint never sees a record in the log but not in the counters.
       try {
-        await auditLog.append(serialized.line);
+        await auditLog.append(serialized.line, () => applyToSinks(normalized.call, normalized.dropped));
       } catch (error) {
         const code = error instanceof AppendError ? 'append_failed' : 'closed';
         return { ok: false, code, message: (error as Error).message };
       }
-
-      applyToSinks(normalized.call, normalized.dropped);
       return { ok: true };
     },
 
     isReady: () => auditLog.isWritable(),
-    close: () => auditLog.close(),
+    async close() {
+      clearInterval(timer);
+      await auditLog.close();
+    },
   };
 }
 
-async function replayLiveLog(
+/**
+ * Loads the checkpoint into the Prometheus sink and replays what the log
+ * holds beyond it. A damaged checkpoint is logged and the live log replayed
+ * whole, because refusing to start would stop the relay over its metrics.
+ */
+async function restoreMetrics(auditLog: AuditLog, sinks: readonly CallSink[], prometheus: PrometheusSink, logger: Logger): Promise<void> {
+  let segments: ReplaySegment[] = [{ path: auditLog.livePath, startOffset: 0 }];
+  let resumed = false;
+
+  try {
+    const checkpoint = await readCheckpoint(auditLog.dataDir);
+    if (checkpoint !== undefined) {
+      prometheus.importState(checkpoint.state);
+      const plan = await planReplay(auditLog.dataDir, auditLog.livePath, checkpoint.positions);
+      segments = plan.segments;
+      resumed = true;
+      const fields = { reason: plan.reason, writtenAt: checkpoint.writtenAt, segments };
+      if (plan.reason === 'live_file_matched' || plan.reason === 'rotated_while_stopped') logger.info(fields, 'loaded metric checkpoint');
+      else logger.warn(fields, 'loaded metric checkpoint; records after it may be missing from the counters');
+    }
+  } catch (error) {
+    logger.error({ err: error }, 'metric checkpoint unusable; replaying the live log from its start');
+  }
+
+  const replayed = await replaySegments(segments, auditLog, sinks, prometheus, logger);
+  // Records after a checkpoint were appended by the previous run, which had not saved them yet.
+  if (resumed) prometheus.self.recordsAppended.inc(replayed);
+}
+
+async function replaySegments(
+  segments: readonly ReplaySegment[],
   auditLog: AuditLog,
   sinks: readonly CallSink[],
   prometheus: PrometheusSink,
   logger: Logger,
-): Promise<void> {
+): Promise<number> {
   const stats = createReadStats();
   const startedAtMs = Date.now();
 
-  for await (const chunk of readRecords(auditLog.livePath, { endOffset: auditLog.liveSizeBytes }, stats)) {
-    for (const record of chunk.records) {
-      const normalized = normalizeCallRecord(record, startedAtMs);
-      if (!normalized.ok) continue;
-      for (const sink of sinks) sink.apply(normalized.call, normalized.dropped);
+  for (const segment of segments) {
+    // The live file may not grow during the replay (no appends yet), but its size is fixed here to be sure.
+    const endOffset = segment.path === auditLog.livePath ? auditLog.liveSizeBytes : undefined;
+    for await (const chunk of readRecords(segment.path, { startOffset: segment.startOffset, endOffset }, stats)) {
+      for (const record of chunk.records) {
+        const normalized = normalizeCallRecord(record, startedAtMs);
+        if (!normalized.ok) continue;
+        for (const sink of sinks) sink.apply(normalized.call, normalized.dropped);
+      }
     }
   }
 
@@ -150,9 +238,22 @@ async function replayLiveLog(
   prometheus.self.badLines.inc({ reason: 'invalid' }, stats.invalidLines);
   prometheus.self.badLines.inc({ reason: 'torn' }, stats.tornLines);
   logger.info(
-    { path: auditLog.livePath, records: stats.records, badLines: stats.blankLines + stats.invalidLines + stats.tornLines, durationMs: Date.now() - startedAtMs },
+    { segments: segments.length, records: stats.records, badLines: stats.blankLines + stats.invalidLines + stats.tornLines, durationMs: Date.now() - startedAtMs },
     'replayed audit log into metrics',
   );
+  return stats.records;
+}
+
+function startCheckpointTimer(auditLog: AuditLog, intervalMs: number, prometheus: PrometheusSink, logger: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    auditLog.checkpoint().catch((error: unknown) => {
+      prometheus.self.checkpointFailures.inc();
+      logger.error({ err: error }, 'metric checkpoint failed');
+    });
+  }, intervalMs);
+  // The timer must not keep a process alive that has nothing else to do.
+  timer.unref();
+  return timer;
 }
 
 // Logs the first failure of a burst and the recovery, not every failed write:
