@@ -165,7 +165,7 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
       }
 
       // The sinks are updated inside the writer queue, right after the write,
-      // so a checkpoint never sees a record in the log but not in the counters.
+      // so no checkpoint can contain a record in the log but not in the counters.
       try {
         await auditLog.append(serialized.line, () => applyToSinks(normalized.call, normalized.dropped));
       } catch (error) {
@@ -184,8 +184,8 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
 }
 
 /**
- * Loads the checkpoint into the Prometheus sink and replays what the log
- * holds beyond it. A damaged checkpoint is logged and the live log replayed
+ * Loads the checkpoint into the Prometheus sink and replays the log records
+ * after it. A damaged checkpoint is logged and the live log replayed
  * whole, because refusing to start would stop the relay over its metrics.
  */
 async function restoreMetrics(auditLog: AuditLog, sinks: readonly CallSink[], prometheus: PrometheusSink, logger: Logger): Promise<void> {

@@ -32,7 +32,7 @@ export interface AuditLogHooks {
    * be the live log after a crash at that instant.
    */
   writeCheckpoint?(positions: readonly LogPosition[]): Promise<void>;
-  /** A checkpoint that failed after the log had changed; the change itself stands. */
+  /** Reports a checkpoint that failed after the log had changed; the change itself is kept. */
   onCheckpointFailure?(error: Error): void;
 }
 

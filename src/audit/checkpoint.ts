@@ -27,7 +27,7 @@ export interface ReplaySegment {
   startOffset: number;
 }
 
-/** What to replay on start, and why, for the start-up log line. */
+/** The segments to replay on start, and the reason for the start-up log line. */
 export interface ReplayPlan {
   segments: ReplaySegment[];
   reason: 'live_file_matched' | 'rotated_while_stopped' | 'checkpoint_file_not_found' | 'live_file_shorter_than_checkpoint';
@@ -111,8 +111,8 @@ function isLogPosition(value: unknown): value is LogPosition {
  * cover yet.
  *
  * - The live file is one of the checkpoint's files: replay it from that offset.
- * - One of them is now an archive (the live log rotated after the checkpoint,
- *   by this process before a crash or on open): replay that archive from its
+ * - One of them is now an archive, because the live log rotated after the
+ *   checkpoint (before a crash, or on open). Replay that archive from its
  *   offset, every later archive whole, then the live file from its start.
  * - None of them exists any more: replay the live file from its start. Records
  *   of a lost file after its checkpoint are then missing from the counters.

@@ -11,7 +11,7 @@ export interface AuditFileHandle {
 }
 
 /**
- * How the writer opens the live file. Tests pass a wrapper whose handle fails
+ * The opener of the live file. Tests pass a wrapper whose handle fails
  * writes with an errno error (ENOSPC, EIO, …) to exercise the failure paths
  * without patching `node:fs` for the whole process.
  */

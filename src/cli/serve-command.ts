@@ -17,7 +17,8 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 const HELP = `Usage: relay-metrics serve --data-dir DIR [options]
 
 Records relay calls posted over HTTP to the audit log in DIR and serves them
-as Prometheus metrics. On start, the live log is replayed into the metrics.
+as Prometheus metrics. On start, the metric checkpoint in DIR is loaded and
+the log written after it is replayed, so counters continue where they were.
 
 Options (each also read from the environment variable shown):
   --data-dir DIR          audit log directory, created when missing   RELAY_METRICS_DATA_DIR
@@ -29,6 +30,10 @@ Options (each also read from the environment variable shown):
                           (default ${DEFAULT_BODY_LIMIT_BYTES})
   --rotate-bytes N        rotate the live log at this size in bytes    RELAY_METRICS_ROTATE_BYTES
                           (default 52428800, 50 MiB)
+  --checkpoint-interval-ms N                                           RELAY_METRICS_CHECKPOINT_INTERVAL_MS
+                          milliseconds between metric checkpoints; a
+                          restart replays the log written since the
+                          last one (default 15000, 0 turns the timer off)
   --max-models N          distinct model label values before "other"   RELAY_METRICS_MAX_MODELS
                           (default 50)
   --tier-prices LIST      monthly price per tier in US dollars,        RELAY_METRICS_TIER_PRICES
@@ -49,6 +54,7 @@ interface ServeConfig {
   token: string | undefined;
   bodyLimitBytes: number;
   rotateThresholdBytes: number | undefined;
+  checkpointIntervalMs: number | undefined;
   maxModels: number | undefined;
   tierPricesUsd: Record<string, number> | undefined;
   seedPath: string | undefined;
@@ -99,6 +105,7 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
     token,
     bodyLimitBytes: optionalInteger('max-body-bytes', 'RELAY_METRICS_MAX_BODY_BYTES', 1, 1024 ** 3) ?? DEFAULT_BODY_LIMIT_BYTES,
     rotateThresholdBytes: optionalInteger('rotate-bytes', 'RELAY_METRICS_ROTATE_BYTES', 1024, Number.MAX_SAFE_INTEGER),
+    checkpointIntervalMs: optionalInteger('checkpoint-interval-ms', 'RELAY_METRICS_CHECKPOINT_INTERVAL_MS', 0, 24 * 3600 * 1000),
     maxModels: optionalInteger('max-models', 'RELAY_METRICS_MAX_MODELS', 0, 10_000),
     tierPricesUsd: tierPrices === undefined ? undefined : parseTierPrices(tierPrices, '--tier-prices'),
     seedPath: values.seed,
@@ -119,6 +126,7 @@ function parseArgsOrThrow(args: string[]) {
         token: { type: 'string' },
         'max-body-bytes': { type: 'string' },
         'rotate-bytes': { type: 'string' },
+        'checkpoint-interval-ms': { type: 'string' },
         'max-models': { type: 'string' },
         'tier-prices': { type: 'string' },
         seed: { type: 'string' },
@@ -158,6 +166,7 @@ async function openRelay(config: ServeConfig, logger: PinoLogger): Promise<Relay
     return await createRelayMetrics({
       dataDir: config.dataDir,
       rotateThresholdBytes: config.rotateThresholdBytes,
+      checkpointIntervalMs: config.checkpointIntervalMs,
       maxModels: config.maxModels,
       tierPricesUsd: config.tierPricesUsd,
       logger,

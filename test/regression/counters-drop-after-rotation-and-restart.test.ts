@@ -68,7 +68,7 @@ describe('counters after a restart', () => {
     await second.close();
   });
 
-  it('count records appended after the last checkpoint once, after a crash that followed a rotation', async () => {
+  it('count post-checkpoint records once after a rotation crash', async () => {
     const dataDir = await makeTempDir();
     const first = await open(dataDir);
     await recordJobs(first, ['a', 'b']);

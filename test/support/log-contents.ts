@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { listLogFiles } from '../../src/audit/log-files.js';
 
-/** Every line of every log file of `dataDir` (archives oldest first, then the live log), parsed. */
+/** Reads and parses every line of every log file of `dataDir`: archives oldest first, then the live log. */
 export async function readLogRecords(dataDir: string): Promise<Array<Record<string, unknown>>> {
   const records: Array<Record<string, unknown>> = [];
   for (const path of await listLogFiles(dataDir)) {
