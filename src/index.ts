@@ -29,3 +29,9 @@ export type { SinkState } from './metrics/sink-state.js';
 export { createMetricsHandler } from './metrics/metrics-handler.js';
 export { createApp } from './http/app.js';
 export type { AppOptions } from './http/app.js';
+
+export { LogTailer, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STATE_INTERVAL_MS } from './tail/log-tailer.js';
+export type { LogTailerHooks, LogTailerOptions } from './tail/log-tailer.js';
+export type { StatefulSink } from './tail/stateful-sink.js';
+export { createTailMetrics } from './metrics/tail-metrics.js';
+export type { TailMetrics } from './metrics/tail-metrics.js';

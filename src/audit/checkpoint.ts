@@ -1,5 +1,5 @@
 import { open, readFile, rename, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileIdentity, isSameFile, type LogPosition } from './log-position.js';
 import { listLogFiles } from './log-files.js';
 import { syncDirectory } from './rewrite.js';
@@ -40,8 +40,12 @@ let temporaryCounter = 0;
  * disk, then renamed over the old checkpoint, so a crash leaves the old or the
  * new checkpoint whole, never a mix.
  */
-export async function writeCheckpoint(dataDir: string, positions: readonly LogPosition[], state: unknown): Promise<void> {
-  const path = join(dataDir, CHECKPOINT_NAME);
+export function writeCheckpoint(dataDir: string, positions: readonly LogPosition[], state: unknown): Promise<void> {
+  return writeCheckpointFile(join(dataDir, CHECKPOINT_NAME), positions, state);
+}
+
+/** Writes a checkpoint to `path`, as `writeCheckpoint` does; the tailer keeps its position file this way. */
+export async function writeCheckpointFile(path: string, positions: readonly LogPosition[], state: unknown): Promise<void> {
   const temporaryPath = `${path}.tmp-${process.pid}-${(temporaryCounter += 1)}`;
   const checkpoint: Checkpoint = { format: CHECKPOINT_FORMAT, writtenAt: new Date().toISOString(), positions: [...positions], state };
 
@@ -57,7 +61,7 @@ export async function writeCheckpoint(dataDir: string, positions: readonly LogPo
   await output.close();
 
   await rename(temporaryPath, path);
-  await syncDirectory(dataDir);
+  await syncDirectory(dirname(path));
 }
 
 /** Thrown when the checkpoint file exists but cannot be used; the message names the file and the problem. */
@@ -71,8 +75,12 @@ export class CheckpointError extends Error {
 }
 
 /** Reads the checkpoint of `dataDir`; undefined when there is none yet. Throws CheckpointError when it is damaged. */
-export async function readCheckpoint(dataDir: string): Promise<Checkpoint | undefined> {
-  const path = join(dataDir, CHECKPOINT_NAME);
+export function readCheckpoint(dataDir: string): Promise<Checkpoint | undefined> {
+  return readCheckpointFile(join(dataDir, CHECKPOINT_NAME));
+}
+
+/** Reads a checkpoint from `path`; undefined when the file does not exist. */
+export async function readCheckpointFile(path: string): Promise<Checkpoint | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

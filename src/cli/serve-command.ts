@@ -10,6 +10,7 @@ import { createApp, DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
 import { createRelayMetrics, type RelayMetrics } from '../relay.js';
 import type { Command } from './command.js';
 import { flagOrEnv, isLoopbackHost, parseInteger, parseTierPrices } from './option-values.js';
+import { listen } from './listen.js';
 import { StartupError, UsageError } from './usage-error.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -197,19 +198,6 @@ async function seedLiveLog(dataDir: string, seedPath: string, logger: PinoLogger
     throw new StartupError(`cannot seed the audit log from ${seedPath}: ${(error as Error).message}`);
   }
   logger.info({ seedPath, livePath }, 'seeded the live audit log');
-}
-
-function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
-    server.once('listening', () => resolve(server));
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${port} on ${host} is in use: choose another with --port`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new StartupError(`cannot listen on host ${host} (${error.code}): pass an address of this machine with --host`));
-      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on port ${port}: choose a port above 1023 with --port`));
-      else reject(error);
-    });
-  });
 }
 
 // Stops accepting connections, lets requests in flight finish, then closes the
