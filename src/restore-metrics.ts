@@ -1,5 +1,5 @@
 import type { AuditLog } from './audit/audit-log.js';
-import { planReplay, readCheckpoint, type ReplaySegment } from './audit/checkpoint.js';
+import { planReplay, readCheckpoint, removeStaleCheckpointFiles, type ReplaySegment } from './audit/checkpoint.js';
 import { createReadStats, readRecords } from './audit/reader.js';
 import type { Logger } from './logger.js';
 import type { PrometheusSink } from './metrics/prometheus-sink.js';
@@ -16,6 +16,8 @@ export async function restoreMetrics(auditLog: AuditLog, sinks: readonly CallSin
   let resumed = false;
 
   try {
+    const removed = await removeStaleCheckpointFiles(auditLog.dataDir);
+    if (removed > 0) logger.info({ files: removed }, 'removed temporary checkpoint files left by a crash');
     const checkpoint = await readCheckpoint(auditLog.dataDir);
     if (checkpoint !== undefined) {
       prometheus.importState(checkpoint.state);

@@ -6,7 +6,7 @@ import { ensureDirectory } from './ensure-directory.js';
 import { nodeFileSystem, type AuditFileHandle, type AuditFileSystem } from './file-system.js';
 import { LIVE_LOG_NAME, nextArchivePath } from './log-files.js';
 import { fileIdentity, type LogPosition } from './log-position.js';
-import { replaceWithEmptyFile, rewriteLogFile, syncDirectory, type BeforeRename } from './rewrite.js';
+import { removeStaleRewriteFiles, replaceWithEmptyFile, rewriteLogFile, syncDirectory, type BeforeRename } from './rewrite.js';
 import { repairTornTail } from './torn-tail.js';
 
 export const DEFAULT_ROTATE_THRESHOLD_BYTES = 50 * 1024 * 1024;
@@ -115,6 +115,7 @@ export class AuditLog {
 
     try {
       const livePath = join(options.dataDir, LIVE_LOG_NAME);
+      await removeStaleRewriteFiles(livePath);
       const handle = await fileSystem.open(livePath, 'a', 0o600);
       const repairedBytes = await repairTornTail(livePath, options.dataDir);
       if (repairedBytes > 0) hooks.onTornTailRepaired?.(repairedBytes);

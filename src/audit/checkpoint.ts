@@ -1,4 +1,4 @@
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileIdentity, isSameFile, type LogPosition } from './log-position.js';
 import { listLogFiles } from './log-files.js';
@@ -62,6 +62,18 @@ export async function writeCheckpointFile(path: string, positions: readonly LogP
 
   await rename(temporaryPath, path);
   await syncDirectory(dirname(path));
+}
+
+/**
+ * Deletes temporary checkpoint files that a crash left behind in `dataDir`.
+ * Call it only while holding the directory's lock, when no checkpoint is
+ * being written. Returns how many were removed.
+ */
+export async function removeStaleCheckpointFiles(dataDir: string): Promise<number> {
+  const prefix = `${CHECKPOINT_NAME}.tmp-`;
+  const stale = (await readdir(dataDir)).filter((name) => name.startsWith(prefix));
+  await Promise.all(stale.map((name) => unlink(join(dataDir, name))));
+  return stale.length;
 }
 
 /** Thrown when the checkpoint file exists but cannot be used; the message names the file and the problem. */

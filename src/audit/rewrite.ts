@@ -1,5 +1,5 @@
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { readLineChunks } from './line-chunks.js';
 
 let temporaryCounter = 0;
@@ -74,6 +74,17 @@ async function renameIntoPlace(
 
   await rename(temporaryPath, targetPath);
   await syncDirectory(dirname(targetPath));
+}
+
+/**
+ * Deletes the temporary files of rewrites of `path` that a crash interrupted.
+ * Call it only while holding the directory's lock. Returns how many were removed.
+ */
+export async function removeStaleRewriteFiles(path: string): Promise<number> {
+  const prefix = `${basename(path)}.tmp-`;
+  const stale = (await readdir(dirname(path))).filter((name) => name.startsWith(prefix));
+  await Promise.all(stale.map((name) => unlink(join(dirname(path), name))));
+  return stale.length;
 }
 
 /** Writes the whole buffer, looping over short writes. */

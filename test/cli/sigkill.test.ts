@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -111,6 +111,7 @@ describe('relay-metrics serve killed with SIGKILL during ingest', () => {
     const final = await startService(['--data-dir', dataDir, ...SERVE_ARGS]);
     await checkCountersEqualLog(final, dataDir, state);
     expect(await checkLinesWhole(dataDir)).toEqual({ tornLast: false });
+    expect((await readdir(dataDir)).filter((name) => name.startsWith(`${CHECKPOINT_NAME}.tmp-`))).toEqual([]);
     expect(await final.stop()).toBe(0);
 
     expect(state.acknowledged.size).toBeGreaterThan(KILLS);

@@ -21,6 +21,8 @@ export class FaultyFileSystem implements AuditFileSystem {
   private readonly handles = new Set<FileHandle>();
   /** Writes that reached the file, failed ones not included. */
   writes = 0;
+  /** Calls made after the crash, each of which now hangs. */
+  hungCalls = 0;
 
   failWrites(code: string, options: { times?: number; partial?: boolean } = {}): void {
     this.fault = { code, remaining: options.times ?? Number.POSITIVE_INFINITY, partial: options.partial ?? false };
@@ -80,7 +82,9 @@ export class FaultyFileSystem implements AuditFileSystem {
   }
 
   private stopIfCrashed(): Promise<void> {
-    return this.crashed ? new Promise<void>(() => {}) : Promise.resolve();
+    if (!this.crashed) return Promise.resolve();
+    this.hungCalls += 1;
+    return new Promise<void>(() => {});
   }
 }
 
