@@ -205,6 +205,7 @@ export class AuditLog {
   }
 
   /** True while the live log can take appends: open, writable, and the last write succeeded. */
+  // NOTE: after a failed write this stays false until an append succeeds, so a service that gets no traffic while not ready stays not ready.
   async isWritable(): Promise<boolean> {
     if (this.closed || this.lastWriteFailed) return false;
     try {

@@ -268,6 +268,7 @@ export class LogTailer {
       return;
     }
 
+    // NOTE: only the archive with the saved inode is read, so a second rotation while stopped loses that file's records.
     const archive = await openAt(archivePath, saved.offsetBytes);
     if (archive === undefined) return;
     await this.readToEnd(archive);
