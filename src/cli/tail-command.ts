@@ -148,7 +148,9 @@ async function tail(config: TailConfig): Promise<number> {
     await tailer.stop();
     throw error;
   }
-  logger.info({ host: config.host, port: config.port, path: config.path, statePath: config.statePath }, 'relay-metrics tail listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  logger.info({ host: config.host, port, path: config.path, statePath: config.statePath }, 'relay-metrics tail listening');
 
   return new Promise((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
