@@ -4,7 +4,7 @@ import type { ActiveUsers } from './active-users.js';
 import { COST_BUCKETS_USD, DURATION_BUCKETS_SECONDS, TOKEN_BUCKETS } from './buckets.js';
 import type { CallLabels, CallSeries, ErrorLabels, SeriesStore } from './call-series.js';
 import type { HistogramState } from './histogram-state.js';
-import type { ModelAdmission } from './model-admission.js';
+import type { ModelAdmission } from '../record/model-admission.js';
 
 const SINK_STATE_FORMAT = 1;
 

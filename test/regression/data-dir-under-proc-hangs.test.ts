@@ -1,3 +1,6 @@
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ensureDirectory } from '../../src/audit/ensure-directory.js';
 
@@ -9,9 +12,6 @@ describe('data directory under /proc', () => {
   });
 
   it('creates missing parents elsewhere', async () => {
-    const { mkdtemp, rm, stat } = await import('node:fs/promises');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const root = await mkdtemp(join(tmpdir(), 'relay-ensure-'));
     await ensureDirectory(join(root, 'a', 'b', 'c'), 0o700);
     expect((await stat(join(root, 'a', 'b', 'c'))).isDirectory()).toBe(true);
