@@ -225,7 +225,7 @@ function validateCounters(value: unknown, counters: ReadonlyMap<string, Counter<
       for (const [label, labelValue] of Object.entries(labels)) {
         if (!labelNames.has(label)) throw new SinkStateError(`counters.${name}[${index}] has unknown label ${JSON.stringify(label)}`);
         if (typeof labelValue !== 'string' && typeof labelValue !== 'number') {
-          throw new SinkStateError(`counters.${name}[${index}].labels.${label} is not a string`);
+          throw new SinkStateError(`counters.${name}[${index}].labels.${label} is neither a string nor a number`);
         }
       }
       requireAmount(amount, `counters.${name}[${index}].value`);
