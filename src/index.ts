@@ -1,5 +1,5 @@
 // The public API of relay-metrics, named export by export.
-export { createRelayMetrics } from './relay.js';
+export { createRelayMetrics, DEFAULT_CHECKPOINT_INTERVAL_MS } from './relay.js';
 export type { RecordCallResult, RelayMetrics, RelayMetricsOptions } from './relay.js';
 export type { Logger } from './logger.js';
 
@@ -17,9 +17,15 @@ export type { LockHolder } from './audit/directory-lock.js';
 export { createReadStats, readRecords } from './audit/reader.js';
 export type { ReadRecordsOptions, ReadStats, RecordChunk } from './audit/reader.js';
 export { LIVE_LOG_NAME, listLogFiles } from './audit/log-files.js';
+export type { AuditFileHandle, AuditFileSystem } from './audit/file-system.js';
+export type { LogPosition } from './audit/log-position.js';
+export { CHECKPOINT_NAME, CheckpointError, planReplay, readCheckpoint, writeCheckpoint } from './audit/checkpoint.js';
+export type { Checkpoint, ReplayPlan, ReplaySegment } from './audit/checkpoint.js';
 
 export { PrometheusSink } from './metrics/prometheus-sink.js';
 export type { PrometheusSinkOptions } from './metrics/prometheus-sink.js';
+export { SinkStateError } from './metrics/sink-state.js';
+export type { SinkState } from './metrics/sink-state.js';
 export { createMetricsHandler } from './metrics/metrics-handler.js';
 export { createApp } from './http/app.js';
 export type { AppOptions } from './http/app.js';
@@ -35,3 +41,9 @@ export { parseTimeRange, TimeBoundError } from './report/time-range.js';
 
 export { METER_NAME, OpenTelemetrySink } from './otel/otel-sink.js';
 export type { OpenTelemetrySinkOptions } from './otel/otel-sink.js';
+
+export { LogTailer, DEFAULT_POLL_INTERVAL_MS, DEFAULT_STATE_INTERVAL_MS } from './tail/log-tailer.js';
+export type { LogTailerHooks, LogTailerOptions } from './tail/log-tailer.js';
+export type { StatefulSink } from './tail/stateful-sink.js';
+export { createTailMetrics } from './metrics/tail-metrics.js';
+export type { TailMetrics } from './metrics/tail-metrics.js';

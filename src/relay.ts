@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { metrics, type Meter } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { AppendError, AuditLog } from './audit/audit-log.js';
-import { createReadStats, readRecords } from './audit/reader.js';
+import { writeCheckpoint } from './audit/checkpoint.js';
+import type { AuditFileSystem } from './audit/file-system.js';
+import type { LogPosition } from './audit/log-position.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetricsHandler } from './metrics/metrics-handler.js';
 import { PrometheusSink } from './metrics/prometheus-sink.js';
@@ -11,6 +13,7 @@ import { appendFailureCode } from './metrics/self-metrics.js';
 import { normalizeCallRecord, type DroppedValue, type NormalizedCall } from './record/normalize.js';
 import { serializeRecord } from './record/serialize.js';
 import type { CallSink } from './record/sink.js';
+import { restoreMetrics } from './restore-metrics.js';
 import { VERSION } from './version.js';
 
 export interface RelayMetricsOptions {
@@ -37,7 +40,17 @@ export interface RelayMetricsOptions {
   sinks?: CallSink[];
   /** Defaults to a silent logger; pass a pino logger to see appends fail and recover. */
   logger?: Logger;
+  /**
+   * Milliseconds between metric checkpoints, besides those at rotation,
+   * delete, clear and close; 0 turns the timer off. A restart replays the log
+   * written since the last checkpoint. Default 15,000.
+   */
+  checkpointIntervalMs?: number;
+  /** Opens the live log file; tests pass one that injects write errors. */
+  fileSystem?: AuditFileSystem;
 }
+
+export const DEFAULT_CHECKPOINT_INTERVAL_MS = 15_000;
 
 /** The outcome of `recordCall`: it never rejects, because a relay call must not fail over its audit line. */
 export type RecordCallResult =
@@ -58,8 +71,10 @@ export interface RelayMetrics {
 }
 
 /**
- * Opens the audit log of `options.dataDir`, replays the live log into the
- * metrics so `/metrics` agrees with it at once, and returns the recorder.
+ * Opens the audit log of `options.dataDir`, loads the metric checkpoint and
+ * replays the log written after it, so `/metrics` continues from the totals of
+ * every record ever acknowledged, and returns the recorder. Without a
+ * checkpoint (first start) the live log is replayed whole.
  */
 export async function createRelayMetrics(options: RelayMetricsOptions): Promise<RelayMetrics> {
   const logger = options.logger ?? silentLogger;
@@ -78,10 +93,23 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
   });
   const sinks: CallSink[] = [prometheus, openTelemetry, ...(options.sinks ?? [])];
   const failureLog = createFailureLog(logger);
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? DEFAULT_CHECKPOINT_INTERVAL_MS;
+  if (!Number.isFinite(checkpointIntervalMs) || checkpointIntervalMs < 0) {
+    throw new RangeError(`checkpointIntervalMs must be a number of milliseconds >= 0, got ${checkpointIntervalMs}`);
+  }
+
+  // Checkpoints wait until the saved state is loaded and replayed: one written
+  // earlier (by a rotation on open) would save empty counters over good ones.
+  let checkpointsEnabled = false;
+  const saveCheckpoint = async (positions: readonly LogPosition[]) => {
+    if (!checkpointsEnabled) return;
+    await writeCheckpoint(options.dataDir, positions, await prometheus.exportState());
+  };
 
   const auditLog = await AuditLog.open({
     dataDir: options.dataDir,
     rotateThresholdBytes: options.rotateThresholdBytes,
+    fileSystem: options.fileSystem,
     hooks: {
       onAppend: (records) => {
         prometheus.self.recordsAppended.inc(records);
@@ -100,12 +128,35 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
         prometheus.self.tornTailsRepaired.inc();
         logger.warn({ bytes }, 'moved a torn last line out of the audit log');
       },
+      writeCheckpoint: saveCheckpoint,
+      onCheckpointFailure: (error) => {
+        prometheus.self.checkpointFailures.inc();
+        logger.error({ err: error }, 'metric checkpoint failed');
+      },
     },
   });
 
-  await replayLiveLog(auditLog, sinks, prometheus, logger);
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await restoreMetrics(auditLog, sinks, prometheus, logger);
+    checkpointsEnabled = true;
+    await auditLog.checkpoint().catch((error: unknown) => {
+      prometheus.self.checkpointFailures.inc();
+      logger.error({ err: error }, 'metric checkpoint failed');
+    });
+    if (checkpointIntervalMs > 0) timer = startCheckpointTimer(auditLog, checkpointIntervalMs, prometheus, logger);
+  } catch (error) {
+    await auditLog.close();
+    throw error;
+  }
+
   const applyToSinks = (call: NormalizedCall, dropped: readonly DroppedValue[]) => {
-    for (const sink of sinks) sink.apply(call, dropped);
+    try {
+      for (const sink of sinks) sink.apply(call, dropped);
+    } catch (error) {
+      // A sink broke its promise not to throw; the record is in the log, so the caller still gets ok.
+      logger.error({ err: error }, 'a metric sink failed to apply a call');
+    }
   };
 
   return {
@@ -126,46 +177,35 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
         return { ok: false, code: 'invalid_record', message: serialized.reason };
       }
 
+      // The sinks are updated inside the writer queue, right after the write,
+      // so no checkpoint can contain a record in the log but not in the counters.
       try {
-        await auditLog.append(serialized.line);
+        await auditLog.append(serialized.line, () => applyToSinks(normalized.call, normalized.dropped));
       } catch (error) {
         const code = error instanceof AppendError ? 'append_failed' : 'closed';
         return { ok: false, code, message: (error as Error).message };
       }
-
-      applyToSinks(normalized.call, normalized.dropped);
       return { ok: true };
     },
 
     isReady: () => auditLog.isWritable(),
-    close: () => auditLog.close(),
+    async close() {
+      clearInterval(timer);
+      await auditLog.close();
+    },
   };
 }
 
-async function replayLiveLog(
-  auditLog: AuditLog,
-  sinks: readonly CallSink[],
-  prometheus: PrometheusSink,
-  logger: Logger,
-): Promise<void> {
-  const stats = createReadStats();
-  const startedAtMs = Date.now();
-
-  for await (const chunk of readRecords(auditLog.livePath, { endOffset: auditLog.liveSizeBytes }, stats)) {
-    for (const record of chunk.records) {
-      const normalized = normalizeCallRecord(record, startedAtMs);
-      if (!normalized.ok) continue;
-      for (const sink of sinks) sink.apply(normalized.call, normalized.dropped);
-    }
-  }
-
-  prometheus.self.badLines.inc({ reason: 'blank' }, stats.blankLines);
-  prometheus.self.badLines.inc({ reason: 'invalid' }, stats.invalidLines);
-  prometheus.self.badLines.inc({ reason: 'torn' }, stats.tornLines);
-  logger.info(
-    { path: auditLog.livePath, records: stats.records, badLines: stats.blankLines + stats.invalidLines + stats.tornLines, durationMs: Date.now() - startedAtMs },
-    'replayed audit log into metrics',
-  );
+function startCheckpointTimer(auditLog: AuditLog, intervalMs: number, prometheus: PrometheusSink, logger: Logger): NodeJS.Timeout {
+  const timer = setInterval(() => {
+    auditLog.checkpoint().catch((error: unknown) => {
+      prometheus.self.checkpointFailures.inc();
+      logger.error({ err: error }, 'metric checkpoint failed');
+    });
+  }, intervalMs);
+  // The timer must not keep a process alive that has nothing else to do.
+  timer.unref();
+  return timer;
 }
 
 // Logs the first failure of a burst and the recovery, not every failed write:

@@ -1,9 +1,12 @@
-import { access, constants, open, rename, stat, type FileHandle } from 'node:fs/promises';
+import { access, constants, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { appendFully } from './append-write.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { ensureDirectory } from './ensure-directory.js';
+import { nodeFileSystem, type AuditFileHandle, type AuditFileSystem } from './file-system.js';
 import { LIVE_LOG_NAME, nextArchivePath } from './log-files.js';
-import { replaceWithEmptyFile, rewriteLogFile, syncDirectory, writeAll } from './rewrite.js';
+import { fileIdentity, type LogPosition } from './log-position.js';
+import { removeStaleRewriteFiles, replaceWithEmptyFile, rewriteLogFile, syncDirectory, type BeforeRename } from './rewrite.js';
 import { repairTornTail } from './torn-tail.js';
 
 export const DEFAULT_ROTATE_THRESHOLD_BYTES = 50 * 1024 * 1024;
@@ -21,6 +24,16 @@ export interface AuditLogHooks {
   onRotate?(archivePath: string): void;
   onSizeChange?(sizeBytes: number): void;
   onTornTailRepaired?(bytes: number): void;
+  /**
+   * Saves whatever state covers the log up to `positions` (the metric
+   * checkpoint). Called inside the writer queue, so no append runs meanwhile:
+   * after a rotation, before a rewrite (delete, clear) renames the new file into
+   * place, from `checkpoint()` and on `close()`. It lists every file that may
+   * be the live log after a crash at that instant.
+   */
+  writeCheckpoint?(positions: readonly LogPosition[]): Promise<void>;
+  /** Reports a checkpoint that failed after the log had changed; the change itself is kept. */
+  onCheckpointFailure?(error: Error): void;
 }
 
 export interface AuditLogOptions {
@@ -31,6 +44,8 @@ export interface AuditLogOptions {
   hooks?: AuditLogHooks;
   /** Clock for archive names; tests replace it. */
   now?: () => Date;
+  /** Opens the live file for appends; tests pass one whose writes fail. Default `node:fs/promises`. */
+  fileSystem?: AuditFileSystem;
 }
 
 /** Raised to the caller of `append` when its line could not be written. */
@@ -46,6 +61,7 @@ export class AppendError extends Error {
 interface Waiter {
   resolve(): void;
   reject(error: Error): void;
+  onWritten: (() => void) | undefined;
 }
 
 type Task =
@@ -72,12 +88,13 @@ export class AuditLog {
 
   private constructor(
     readonly dataDir: string,
-    private handle: FileHandle,
+    private handle: AuditFileHandle,
     private readonly lock: DirectoryLock,
     private readonly rotateThresholdBytes: number,
     private readonly maxWriteBytes: number,
     private readonly hooks: AuditLogHooks,
     private readonly now: () => Date,
+    private readonly fileSystem: AuditFileSystem,
   ) {
     this.livePath = join(dataDir, LIVE_LOG_NAME);
   }
@@ -89,6 +106,7 @@ export class AuditLog {
   static async open(options: AuditLogOptions): Promise<AuditLog> {
     const hooks = options.hooks ?? {};
     const now = options.now ?? (() => new Date());
+    const fileSystem = options.fileSystem ?? nodeFileSystem;
     const rotateThresholdBytes = options.rotateThresholdBytes ?? DEFAULT_ROTATE_THRESHOLD_BYTES;
     validatePositive('rotateThresholdBytes', rotateThresholdBytes);
 
@@ -97,7 +115,8 @@ export class AuditLog {
 
     try {
       const livePath = join(options.dataDir, LIVE_LOG_NAME);
-      const handle = await open(livePath, 'a', 0o600);
+      await removeStaleRewriteFiles(livePath);
+      const handle = await fileSystem.open(livePath, 'a', 0o600);
       const repairedBytes = await repairTornTail(livePath, options.dataDir);
       if (repairedBytes > 0) hooks.onTornTailRepaired?.(repairedBytes);
 
@@ -109,8 +128,9 @@ export class AuditLog {
         options.maxWriteBytes ?? DEFAULT_MAX_WRITE_BYTES,
         hooks,
         now,
+        fileSystem,
       );
-      log.sizeBytes = (await handle.stat()).size;
+      log.sizeBytes = Number((await handle.stat({ bigint: true })).size);
       if (log.sizeBytes >= rotateThresholdBytes) await log.rotateNow();
       hooks.onSizeChange?.(log.sizeBytes);
       return log;
@@ -128,18 +148,23 @@ export class AuditLog {
   /**
    * Queues one NDJSON line (newline included) and resolves once it was written.
    * Rejects with AppendError when the write failed; the line is then not in the log.
+   *
+   * `onWritten` runs inside the writer queue right after the write, before any
+   * later append or maintenance task, so state it updates (the metrics) always
+   * matches the log at a checkpoint. It must not throw.
    */
-  append(line: string): Promise<void> {
+  append(line: string, onWritten?: () => void): Promise<void> {
     if (this.closed) return Promise.reject(new Error('audit log is closed'));
 
     return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, onWritten };
       const tail = this.queue[this.queue.length - 1];
       if (tail?.kind === 'append' && tail.estimatedBytes + line.length <= this.maxWriteBytes) {
         tail.lines.push(line);
         tail.estimatedBytes += line.length;
-        tail.waiters.push({ resolve, reject });
+        tail.waiters.push(waiter);
       } else {
-        this.queue.push({ kind: 'append', lines: [line], estimatedBytes: line.length, waiters: [{ resolve, reject }] });
+        this.queue.push({ kind: 'append', lines: [line], estimatedBytes: line.length, waiters: [waiter] });
       }
       this.startPump();
     });
@@ -153,7 +178,8 @@ export class AuditLog {
     const wanted = new Set(jobIds);
     return this.runExclusive(async () => {
       if (wanted.size === 0) return { deleted: 0 };
-      const result = await this.rewriteLive((line) => !lineHasJobId(line, wanted));
+      const result = await rewriteLogFile(this.livePath, (line) => !lineHasJobId(line, wanted), this.checkpointBeforeRename);
+      await this.reopenLive();
       return { deleted: result.droppedLines };
     });
   }
@@ -161,7 +187,7 @@ export class AuditLog {
   /** Empties the live log. Archives are kept. */
   clearAll(): Promise<void> {
     return this.runExclusive(async () => {
-      await replaceWithEmptyFile(this.livePath);
+      await replaceWithEmptyFile(this.livePath, this.checkpointBeforeRename);
       await this.reopenLive();
     });
   }
@@ -171,7 +197,15 @@ export class AuditLog {
     return this.runExclusive(async () => (this.sizeBytes === 0 ? undefined : this.rotateNow()));
   }
 
+  /** Writes a checkpoint of the live log at its current size, between appends. */
+  checkpoint(): Promise<void> {
+    return this.runExclusive(async () => {
+      await this.hooks.writeCheckpoint?.([await this.livePosition()]);
+    });
+  }
+
   /** True while the live log can take appends: open, writable, and the last write succeeded. */
+  // NOTE: after a failed write this stays false until an append succeeds, so a service that gets no traffic while not ready stays not ready.
   async isWritable(): Promise<boolean> {
     if (this.closed || this.lastWriteFailed) return false;
     try {
@@ -182,11 +216,19 @@ export class AuditLog {
     }
   }
 
-  /** Waits for every queued append and maintenance task, then closes the file and releases the lock. */
+  /**
+   * Waits for every queued append and maintenance task, writes a last
+   * checkpoint, then closes the file and releases the lock.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     await this.runExclusive(async () => {
       this.closed = true;
+      try {
+        await this.hooks.writeCheckpoint?.([await this.livePosition()]);
+      } catch (error) {
+        this.hooks.onCheckpointFailure?.(error as Error);
+      }
       await this.handle.close();
     });
     await this.lock.release();
@@ -233,7 +275,7 @@ export class AuditLog {
     const sizeBefore = this.sizeBytes;
 
     try {
-      await writeAll(this.handle, buffer);
+      await appendFully(this.handle, buffer);
     } catch (error) {
       await this.discardPartialWrite(sizeBefore);
       this.lastWriteFailed = true;
@@ -247,6 +289,7 @@ export class AuditLog {
     this.lastWriteFailed = false;
     this.sizeBytes += buffer.length;
     this.hooks.onAppend?.(lines.length, buffer.length);
+    for (const waiter of waiters) waiter.onWritten?.();
     for (const waiter of waiters) waiter.resolve();
 
     await this.rotateIfDue();
@@ -257,7 +300,7 @@ export class AuditLog {
   // next batch starts with a newline so the fragment cannot merge with a record.
   private async discardPartialWrite(sizeBefore: number): Promise<void> {
     try {
-      const { size } = await this.handle.stat();
+      const size = Number((await this.handle.stat({ bigint: true })).size);
       if (size > sizeBefore) await this.handle.truncate(sizeBefore);
     } catch {
       this.needsLeadingNewline = true;
@@ -274,25 +317,46 @@ export class AuditLog {
     }
   }
 
+  // The archive keeps the live file's inode, so a checkpoint taken before the
+  // rename still finds its file when a crash comes before the next checkpoint.
   private async rotateNow(): Promise<string> {
     const archivePath = await nextArchivePath(this.dataDir, this.now());
     await this.handle.sync();
+    const archived = await this.livePosition();
     await rename(this.livePath, archivePath);
     await syncDirectory(this.dataDir);
     await this.reopenLive();
     this.hooks.onRotate?.(archivePath);
+
+    try {
+      await this.hooks.writeCheckpoint?.([archived, await this.livePosition()]);
+    } catch (error) {
+      this.hooks.onCheckpointFailure?.(error as Error);
+    }
     return archivePath;
   }
 
-  private async rewriteLive(keepLine: (line: string) => boolean): Promise<{ droppedLines: number }> {
-    const result = await rewriteLogFile(this.livePath, keepLine);
-    await this.reopenLive();
-    return result;
+  // A rewrite's checkpoint lists the old live file and its replacement, so
+  // after a crash on either side of the rename the live file is one of them.
+  private readonly checkpointBeforeRename: BeforeRename = async (temporaryPath, sizeBytes) => {
+    if (this.hooks.writeCheckpoint === undefined) return;
+
+    const replacement = await fileIdentity(temporaryPath);
+    if (replacement === undefined) throw new Error(`rewritten log ${temporaryPath} vanished before its rename`);
+    await this.hooks.writeCheckpoint([
+      await this.livePosition(),
+      { dev: replacement.dev, ino: replacement.ino, offsetBytes: sizeBytes },
+    ]);
+  };
+
+  private async livePosition(): Promise<LogPosition> {
+    const info = await this.handle.stat({ bigint: true });
+    return { dev: info.dev.toString(), ino: info.ino.toString(), offsetBytes: this.sizeBytes };
   }
 
   private async reopenLive(): Promise<void> {
     const previous = this.handle;
-    this.handle = await open(this.livePath, 'a', 0o600);
+    this.handle = await this.fileSystem.open(this.livePath, 'a', 0o600);
     await previous.close();
     this.sizeBytes = (await stat(this.livePath)).size;
     this.hooks.onSizeChange?.(this.sizeBytes);

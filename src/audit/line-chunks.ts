@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 /** The complete lines found in one read, and the byte offset just after the last of them. */
 export interface LineChunk {
@@ -22,13 +22,17 @@ const DEFAULT_READ_SIZE_BYTES = 1024 * 1024;
  * iteration out of replays of large logs. A final line without a newline is
  * not yielded: `unterminatedBytes` in the returned value reports its size, so
  * the caller can count it as torn or wait for the rest of it.
+ *
+ * `source` is a path, or an open handle that is left open: a follower reads a
+ * file through a handle it keeps after the file was renamed or unlinked.
  */
 export async function* readLineChunks(
-  path: string,
+  source: string | FileHandle,
   options: ReadLinesOptions = {},
 ): AsyncGenerator<LineChunk, { unterminatedBytes: number }, undefined> {
   const readSize = options.readSizeBytes ?? DEFAULT_READ_SIZE_BYTES;
-  const handle = await open(path, 'r');
+  const ownsHandle = typeof source === 'string';
+  const handle = typeof source === 'string' ? await open(source, 'r') : source;
 
   try {
     let position = options.startOffset ?? 0;
@@ -52,7 +56,7 @@ export async function* readLineChunks(
 
     return { unterminatedBytes: carry.length };
   } finally {
-    await handle.close();
+    if (ownsHandle) await handle.close();
   }
 }
 

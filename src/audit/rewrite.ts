@@ -1,8 +1,15 @@
-import { open, rename, unlink } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { readLineChunks } from './line-chunks.js';
 
 let temporaryCounter = 0;
+
+/**
+ * Called with the finished temporary file just before it is renamed into
+ * place, so a caller can record its identity first. A rejection aborts the
+ * rewrite and leaves the source file as it was.
+ */
+export type BeforeRename = (temporaryPath: string, sizeBytes: number) => Promise<void>;
 
 /**
  * Writes the lines of `sourcePath` that `keepLine` accepts to a temporary file
@@ -13,6 +20,7 @@ let temporaryCounter = 0;
 export async function rewriteLogFile(
   sourcePath: string,
   keepLine: (line: string) => boolean,
+  beforeRename?: BeforeRename,
 ): Promise<{ droppedLines: number; sizeBytes: number }> {
   const temporaryPath = `${sourcePath}.tmp-${process.pid}-${(temporaryCounter += 1)}`;
   const output = await open(temporaryPath, 'wx', 0o600);
@@ -37,20 +45,46 @@ export async function rewriteLogFile(
   }
   await output.close();
 
-  await rename(temporaryPath, sourcePath);
-  await syncDirectory(dirname(sourcePath));
+  await renameIntoPlace(temporaryPath, sourcePath, sizeBytes, beforeRename);
   return { droppedLines, sizeBytes };
 }
 
 /** Replaces `path` with an empty file through the same temporary-file-and-rename step. */
-export async function replaceWithEmptyFile(path: string): Promise<void> {
+export async function replaceWithEmptyFile(path: string, beforeRename?: BeforeRename): Promise<void> {
   const temporaryPath = `${path}.tmp-${process.pid}-${(temporaryCounter += 1)}`;
   const output = await open(temporaryPath, 'wx', 0o600);
   await output.sync();
   await output.close();
 
-  await rename(temporaryPath, path);
-  await syncDirectory(dirname(path));
+  await renameIntoPlace(temporaryPath, path, 0, beforeRename);
+}
+
+async function renameIntoPlace(
+  temporaryPath: string,
+  targetPath: string,
+  sizeBytes: number,
+  beforeRename: BeforeRename | undefined,
+): Promise<void> {
+  try {
+    await beforeRename?.(temporaryPath, sizeBytes);
+  } catch (error) {
+    await unlink(temporaryPath);
+    throw error;
+  }
+
+  await rename(temporaryPath, targetPath);
+  await syncDirectory(dirname(targetPath));
+}
+
+/**
+ * Deletes the temporary files of rewrites of `path` that a crash interrupted.
+ * Call it only while holding the directory's lock. Returns how many were removed.
+ */
+export async function removeStaleRewriteFiles(path: string): Promise<number> {
+  const prefix = `${basename(path)}.tmp-`;
+  const stale = (await readdir(dirname(path))).filter((name) => name.startsWith(prefix));
+  await Promise.all(stale.map((name) => unlink(join(dirname(path), name))));
+  return stale.length;
 }
 
 /** Writes the whole buffer, looping over short writes. */

@@ -10,6 +10,7 @@ import { createApp, DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
 import { createRelayMetrics, type RelayMetrics } from '../relay.js';
 import type { Command } from './command.js';
 import { flagOrEnv, isLoopbackHost, parseInteger, parseTierPrices } from './option-values.js';
+import { listen } from './listen.js';
 import type { OtlpExport } from './otlp-export.js';
 import { shutdownOtlp, startOtlp } from './otlp-lifecycle.js';
 import { readOtlpSettings, type OtlpSettings } from './otlp-settings.js';
@@ -20,7 +21,8 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 const HELP = `Usage: relay-metrics serve --data-dir DIR [options]
 
 Records relay calls posted over HTTP to the audit log in DIR and serves them
-as Prometheus metrics. On start, the live log is replayed into the metrics.
+as Prometheus metrics. On start, the metric checkpoint in DIR is loaded and
+the log written after it is replayed, so counters continue where they were.
 
 Options (each also read from the environment variable shown):
   --data-dir DIR          audit log directory, created when missing   RELAY_METRICS_DATA_DIR
@@ -32,6 +34,10 @@ Options (each also read from the environment variable shown):
                           (default ${DEFAULT_BODY_LIMIT_BYTES})
   --rotate-bytes N        rotate the live log at this size in bytes    RELAY_METRICS_ROTATE_BYTES
                           (default 52428800, 50 MiB)
+  --checkpoint-interval-ms N                                           RELAY_METRICS_CHECKPOINT_INTERVAL_MS
+                          milliseconds between metric checkpoints; a
+                          restart replays the log written since the
+                          last one (default 15000, 0 turns the timer off)
   --max-models N          distinct model label values before "other"   RELAY_METRICS_MAX_MODELS
                           (default 50)
   --tier-prices LIST      monthly price per tier in US dollars,        RELAY_METRICS_TIER_PRICES
@@ -61,6 +67,7 @@ interface ServeConfig {
   token: string | undefined;
   bodyLimitBytes: number;
   rotateThresholdBytes: number | undefined;
+  checkpointIntervalMs: number | undefined;
   maxModels: number | undefined;
   tierPricesUsd: Record<string, number> | undefined;
   seedPath: string | undefined;
@@ -112,6 +119,7 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
     token,
     bodyLimitBytes: optionalInteger('max-body-bytes', 'RELAY_METRICS_MAX_BODY_BYTES', 1, 1024 ** 3) ?? DEFAULT_BODY_LIMIT_BYTES,
     rotateThresholdBytes: optionalInteger('rotate-bytes', 'RELAY_METRICS_ROTATE_BYTES', 1024, Number.MAX_SAFE_INTEGER),
+    checkpointIntervalMs: optionalInteger('checkpoint-interval-ms', 'RELAY_METRICS_CHECKPOINT_INTERVAL_MS', 0, 24 * 3600 * 1000),
     maxModels: optionalInteger('max-models', 'RELAY_METRICS_MAX_MODELS', 0, 10_000),
     tierPricesUsd: tierPrices === undefined ? undefined : parseTierPrices(tierPrices, '--tier-prices'),
     seedPath: values.seed,
@@ -133,6 +141,7 @@ function parseArgsOrThrow(args: string[]) {
         token: { type: 'string' },
         'max-body-bytes': { type: 'string' },
         'rotate-bytes': { type: 'string' },
+        'checkpoint-interval-ms': { type: 'string' },
         'max-models': { type: 'string' },
         'tier-prices': { type: 'string' },
         seed: { type: 'string' },
@@ -181,6 +190,7 @@ async function openRelay(config: ServeConfig, otlp: OtlpExport | undefined, logg
     return await createRelayMetrics({
       dataDir: config.dataDir,
       rotateThresholdBytes: config.rotateThresholdBytes,
+      checkpointIntervalMs: config.checkpointIntervalMs,
       maxModels: config.maxModels,
       tierPricesUsd: config.tierPricesUsd,
       meter: otlp?.meter,
@@ -212,19 +222,6 @@ async function seedLiveLog(dataDir: string, seedPath: string, logger: PinoLogger
     throw new StartupError(`cannot seed the audit log from ${seedPath}: ${(error as Error).message}`);
   }
   logger.info({ seedPath, livePath }, 'seeded the live audit log');
-}
-
-function listen(app: ReturnType<typeof createApp>, host: string, port: number): Promise<Server> {
-  return new Promise((resolve, reject) => {
-    const server = app.listen(port, host);
-    server.once('listening', () => resolve(server));
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') reject(new StartupError(`port ${port} on ${host} is in use: choose another with --port`));
-      else if (error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND') reject(new StartupError(`cannot listen on host ${host} (${error.code}): pass an address of this machine with --host`));
-      else if (error.code === 'EACCES') reject(new StartupError(`not allowed to listen on port ${port}: choose a port above 1023 with --port`));
-      else reject(error);
-    });
-  });
 }
 
 // Stops accepting connections, lets requests in flight finish, then closes the

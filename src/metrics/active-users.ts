@@ -28,6 +28,23 @@ export class ActiveUsers {
     if (previous === undefined || previous < call.tsMs) seen.set(userId, call.tsMs);
   }
 
+  /** Returns each tier's users and the time each was last seen (ms since the epoch). */
+  lastSeen(): Array<[Tier, Array<[string, number]>]> {
+    return [...this.lastSeenByTier].map(([tier, seen]) => [tier, [...seen]]);
+  }
+
+  /** Merges saved last-seen times, keeping the later time when a user is already known. */
+  restoreLastSeen(entries: ReadonlyArray<readonly [string, ReadonlyArray<readonly [string, number]>]>): void {
+    for (const [tier, users] of entries) {
+      const seen = this.lastSeenByTier.get(tier as Tier);
+      if (seen === undefined) continue;
+      for (const [userId, lastSeenMs] of users) {
+        const previous = seen.get(userId);
+        if (previous === undefined || previous < lastSeenMs) seen.set(userId, lastSeenMs);
+      }
+    }
+  }
+
   /** Counts users seen within the window ending at `nowMs`, forgetting older ones. */
   countByTier(nowMs: number): Map<Tier, number> {
     const cutoffMs = nowMs - this.windowMs;

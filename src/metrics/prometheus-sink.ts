@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { TIERS } from '../record/call-record.js';
 import type { DroppedValue, NormalizedCall } from '../record/normalize.js';
 import type { CallSink } from '../record/sink.js';
@@ -8,6 +8,7 @@ import { SeriesStore, type CallSeries } from './call-series.js';
 import { CollectedMetric, registerCollectedMetric } from './collected-metric.js';
 import { DEFAULT_MAX_MODELS, ModelAdmission } from '../record/model-admission.js';
 import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
+import { exportSinkState, importSinkState, type SinkState, type SinkStateParts } from './sink-state.js';
 
 export interface PrometheusSinkOptions {
   /** Registry to add the families to; a new one when absent. */
@@ -33,6 +34,7 @@ export class PrometheusSink implements CallSink {
   private readonly models: ModelAdmission;
   private readonly activeUsers = new ActiveUsers();
   private readonly nowMs: () => number;
+  private readonly stateParts: SinkStateParts;
 
   constructor(options: PrometheusSinkOptions) {
     this.registry = options.registry ?? new Registry();
@@ -47,6 +49,24 @@ export class PrometheusSink implements CallSink {
     registerCollectedMetric(this.registry, this.createActiveUsersFamily());
     this.createTierPriceFamily(options.tierPricesUsd ?? {});
     if (options.processMetrics ?? true) addProcessMetrics(this.registry);
+
+    const counters = Object.values(this.self).filter((metric): metric is Counter<string> => metric instanceof Counter);
+    this.stateParts = {
+      store: this.store,
+      models: this.models,
+      activeUsers: this.activeUsers,
+      counters: new Map(counters.map((counter) => [(counter as unknown as { name: string }).name, counter])),
+    };
+  }
+
+  /** Copies every total, bucket and counter, for a checkpoint. Call it between two `apply` calls. */
+  exportState(): Promise<SinkState> {
+    return exportSinkState(this.stateParts);
+  }
+
+  /** Adds a state saved by `exportState`; throws SinkStateError and changes nothing when it does not fit. */
+  importState(state: unknown): void {
+    importSinkState(this.stateParts, state);
   }
 
   apply(call: NormalizedCall, dropped: readonly DroppedValue[]): void {

@@ -19,6 +19,7 @@ export interface SelfMetrics {
   droppedValues: Counter<'field' | 'reason'>;
   rejectedRecords: Counter<'reason'>;
   labelOverflows: Counter<'label'>;
+  checkpointFailures: Counter<never>;
   buildInfo: Gauge<'version' | 'nodejs_version'>;
 }
 
@@ -74,6 +75,11 @@ export function createSelfMetrics(registry: Registry, version: string): SelfMetr
       name: 'relay_label_overflows_total',
       help: 'Label values replaced by "other" because the label reached its limit of distinct values.',
       labelNames: ['label'],
+      registers,
+    }),
+    checkpointFailures: new Counter({
+      name: 'relay_checkpoint_failures_total',
+      help: 'Metric checkpoints that could not be written; a restart then replays more of the log.',
       registers,
     }),
     buildInfo: new Gauge({

@@ -37,4 +37,19 @@ export class ModelAdmission {
     this.onOverflow();
     return OTHER_LABEL;
   }
+
+  /** Returns the names admitted by count, in admission order, without the allow-list. */
+  admittedNames(): string[] {
+    const allowed = new Set(this.allowList);
+    return [...this.admitted].filter((model) => !allowed.has(model));
+  }
+
+  /**
+   * Admits names saved by `admittedNames`, so a restart keeps each model on the
+   * label value it had. Saved names are kept even past `maxModels` (after the
+   * limit was lowered), because their series already exist.
+   */
+  restoreAdmitted(models: readonly string[]): void {
+    for (const model of models) this.admitted.add(model);
+  }
 }
