@@ -8,6 +8,10 @@ import { createNaiveWriter, createPromClientFloor } from './baselines.js';
 import { countLines, interleave, makeRecords, median, nowMs, withTempDir } from './support.js';
 
 const BURST_RECORDS = 100_000;
+// The naive writer opens the file once per record, so 100,000 concurrent calls
+// run out of file descriptors (EMFILE) and lose most lines. Its throughput is
+// measured at a burst it survives; one run at the full burst counts its losses.
+const NAIVE_BURST_RECORDS = 10_000;
 const SEQUENTIAL_RECORDS = 20_000;
 const METRICS_RECORDS = 200_000;
 const ROUNDS = 3;
@@ -32,11 +36,11 @@ async function exporterBurst(samples, round) {
   });
 }
 
-async function naiveBurst(samples, round) {
+async function naiveBurst(samples, round, count = NAIVE_BURST_RECORDS) {
   return withTempDir(`naive-burst-${round}`, async (dir) => {
     const path = join(dir, 'audit.ndjson');
     const write = createNaiveWriter(path);
-    const records = makeRecords(samples, BURST_RECORDS);
+    const records = makeRecords(samples, count);
     // A failed appendFile (EMFILE when too many files are open) is counted as a loss, not thrown.
     const settle = (record) => write(record).then(
       () => undefined,
@@ -97,6 +101,7 @@ export async function runRecordCallBenchmarks(samples) {
     exporter: (round) => exporterBurst(samples, round),
     naive: (round) => naiveBurst(samples, round),
   });
+  const naiveFullBurst = await naiveBurst(samples, 'full', BURST_RECORDS);
   const sequential = await interleave(ROUNDS, {
     exporter: (round) => exporterSequential(samples, round),
     naive: (round) => naiveSequential(samples, round),
@@ -110,6 +115,7 @@ export async function runRecordCallBenchmarks(samples) {
   const naiveBurstRate = median(burst.naive.map((result) => result.recordsPerSecond));
   const burstLost = Math.max(...burst.exporter.map((result) => result.lost + result.failed));
   const naiveBurstLost = Math.max(...burst.naive.map((result) => result.lost));
+  const naiveFullBurstLost = naiveFullBurst.lost;
   const sequentialRate = median(sequential.exporter.map((result) => result.recordsPerSecond));
   const naiveSequentialRate = median(sequential.naive.map((result) => result.recordsPerSecond));
   const sequentialLost = Math.max(...sequential.exporter.map((result) => result.lost));
@@ -121,10 +127,13 @@ export async function runRecordCallBenchmarks(samples) {
       name: `recordCall burst (${BURST_RECORDS.toLocaleString('en-US')} concurrent calls)`,
       figure: burstRate,
       unit: 'records/s',
-      baselineName: 'naive writer, appendFile per record',
+      baselineName: `naive writer, appendFile per record, ${NAIVE_BURST_RECORDS.toLocaleString('en-US')} concurrent`,
       baseline: naiveBurstRate,
       ratio: burstRate / naiveBurstRate,
-      note: `lines lost: exporter ${burstLost}, naive ${naiveBurstLost} (worst of ${ROUNDS} rounds)`,
+      note:
+        `lines lost: exporter ${burstLost} (worst of ${ROUNDS} rounds), naive ${naiveBurstLost} at ` +
+        `${NAIVE_BURST_RECORDS.toLocaleString('en-US')} concurrent and ${naiveFullBurstLost.toLocaleString('en-US')} ` +
+        `at ${BURST_RECORDS.toLocaleString('en-US')} concurrent`,
       target: '>= 200,000 records/s, >= 20x naive, 0 lost',
       met: burstRate >= 200_000 && burstRate / naiveBurstRate >= 20 && burstLost === 0,
     },

@@ -35,6 +35,21 @@ describe('AuditLog appends', () => {
     expect(writes).toBeLessThan(count / 100);
   });
 
+  it('keeps multi-byte lines whole across capped writes', async () => {
+    const dataDir = await makeTempDir();
+    let writes = 0;
+    const log = await AuditLog.open({ dataDir, maxWriteBytes: 4_096, hooks: { onAppend: () => (writes += 1) } });
+
+    const count = 2_000;
+    const expected = Array.from({ length: count }, (_, index) => line(index, { model: `modèle-${'😀'.repeat(index % 40)}` }));
+    await Promise.all(expected.map((text) => log.append(text)));
+    await log.close();
+
+    expect(await readFile(log.livePath, 'utf8')).toBe(expected.join(''));
+    // Each write stayed near the cap, so the burst took many writes, not one.
+    expect(writes).toBeGreaterThan(count / 100);
+  });
+
   it('creates the live file with mode 0600', async () => {
     const dataDir = await makeTempDir();
     const log = await AuditLog.open({ dataDir });

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listLogFiles } from '../../src/audit/log-files.js';
+import { readLineChunks } from '../../src/audit/line-chunks.js';
 import { createReadStats, readRecords } from '../../src/audit/reader.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -71,5 +72,31 @@ describe('listLogFiles', () => {
       'relay-calls-2026-12-02.10.ndjson',
       'relay-calls.ndjson',
     ]);
+  });
+});
+
+describe('readLineChunks', () => {
+  it('splits lines at any read size with byte offsets', async () => {
+    const path = join(await makeTempDir(), 'log.ndjson');
+    const lines = Array.from({ length: 200 }, (_, index) => JSON.stringify({ index, model: `modèle-${'😀'.repeat(index % 7)}` }));
+    const text = `${lines.join('\n')}\n{"torn":`;
+    await writeFile(path, text);
+
+    for (const readSizeBytes of [1, 7, 64, 1_000_000]) {
+      const seen: string[] = [];
+      let endOffset = 0;
+      const chunks = readLineChunks(path, { readSizeBytes });
+      let step = await chunks.next();
+      while (step.done !== true) {
+        seen.push(...step.value.lines);
+        expect(step.value.endOffset).toBe(Buffer.byteLength(`${seen.join('\n')}\n`));
+        endOffset = step.value.endOffset;
+        step = await chunks.next();
+      }
+
+      expect(seen).toEqual(lines);
+      expect(endOffset).toBe(Buffer.byteLength(`${lines.join('\n')}\n`));
+      expect(step.value.unterminatedBytes).toBe(Buffer.byteLength('{"torn":'));
+    }
   });
 });
