@@ -3,7 +3,7 @@
 // Usage: npm run bench (builds first), or node --expose-gc bench/run.js [--only NAME,...]
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { access, readFile, writeFile } from 'node:fs/promises';
+import { access, readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,10 +11,13 @@ import { runHttpIngestBenchmarks } from './http-ingest-bench.js';
 import { runRecordCallBenchmarks } from './record-call-bench.js';
 import { runReplayBenchmarks } from './replay-bench.js';
 import { runScrapeBenchmarks } from './scrape-bench.js';
-import { formatNumber, loadSampleRecords, ROOT_DIR } from './support.js';
+import { runWriteCallBenchmarks } from './write-call-bench.js';
+import { summarizeProfile } from './profile-summary.js';
+import { formatNumber, loadSampleRecords, ROOT_DIR, withTempDir } from './support.js';
 
 const SUITES = {
   'record-call': runRecordCallBenchmarks,
+  'write-call': runWriteCallBenchmarks,
   scrape: runScrapeBenchmarks,
   replay: runReplayBenchmarks,
   'http-ingest': runHttpIngestBenchmarks,
@@ -27,6 +30,22 @@ const SUITES = {
 // to have them in the main table too.
 const EXTERNAL_BENCHMARKS = ['bench/report-bench.mjs', 'bench/tail-bench.mjs'];
 const EXTERNAL_TIMEOUT_MS = 5 * 60 * 1000;
+
+const PROFILE_TOP_FUNCTIONS = 12;
+
+/** Runs one scenario of bench/profile-scenario.js under `node --cpu-prof` and returns its top functions by self time. */
+async function profileScenario(scenario) {
+  return withTempDir(`cpu-prof-${scenario}`, async (dir) => {
+    const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, join(ROOT_DIR, 'bench/profile-scenario.js'), scenario], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const [exitCode] = await once(child, 'exit');
+    if (exitCode !== 0) throw new Error(`profile of ${scenario} exited with ${exitCode}`);
+
+    const [file] = (await readdir(dir)).filter((name) => name.endsWith('.cpuprofile'));
+    return summarizeProfile(JSON.parse(await readFile(join(dir, file), 'utf8')), PROFILE_TOP_FUNCTIONS);
+  });
+}
 
 async function machineDescription() {
   const cpuinfo = await readFile('/proc/cpuinfo', 'utf8').catch(() => '');
@@ -72,7 +91,23 @@ function formatMet(met) {
   return met ? 'met' : '**not met**';
 }
 
-function renderMarkdown(machine, command, rows, externals, skipped) {
+function renderProfiles(profiles) {
+  const lines = [
+    '',
+    '## Profiles of the targets not met',
+    '',
+    'Each scenario ran once more in its own process under `node --cpu-prof` (bench/profile-scenario.js);',
+    `the tables list the ${PROFILE_TOP_FUNCTIONS} functions with the most self time (bench/profile-summary.js).`,
+    'Time inside a built-in such as JSON.stringify counts as self time of the function that called it.',
+  ];
+  for (const { scenario, top } of profiles) {
+    lines.push('', `### ${scenario}`, '', '| self time | share | function |', '|---|---|---|');
+    for (const row of top) lines.push(`| ${row.selfMs.toFixed(1)} ms | ${(row.share * 100).toFixed(1)}% | \`${row.name}\` |`);
+  }
+  return lines;
+}
+
+function renderMarkdown(machine, command, rows, externals, skipped, profiles) {
   const lines = [
     '# Benchmarks',
     '',
@@ -92,6 +127,8 @@ function renderMarkdown(machine, command, rows, externals, skipped) {
       `| ${row.name} | ${formatNumber(row.figure)} ${row.unit} | ${row.baselineName}: ${formatNumber(row.baseline)} ${row.unit} | ${formatRatio(row)} | ${row.target} | ${formatMet(row.met)} | ${row.note ?? ''} |`,
     );
   }
+
+  if (profiles.length > 0) lines.push(...renderProfiles(profiles));
 
   lines.push('', '## Report and tail benchmarks', '');
   for (const path of EXTERNAL_BENCHMARKS) {
@@ -134,10 +171,17 @@ async function main() {
     }
   }
 
+  const profiles = [];
+  for (const row of rows) {
+    if (row.profileScenario === undefined || row.met !== false) continue;
+    process.stderr.write(`profiling ${row.profileScenario}\n`);
+    profiles.push({ scenario: row.profileScenario, top: await profileScenario(row.profileScenario) });
+  }
+
   const command = `npm run bench${values.only === undefined ? '' : ` -- --only ${values.only}`}`;
   const skipped = Object.keys(SUITES).filter((name) => !only.includes(name));
   const outputPath = values.output ?? join(ROOT_DIR, 'BENCHMARKS.md');
-  await writeFile(outputPath, renderMarkdown(machine, command, rows, externals, skipped));
+  await writeFile(outputPath, renderMarkdown(machine, command, rows, externals, skipped, profiles));
   for (const row of rows) {
     process.stdout.write(`${row.name}: ${formatNumber(row.figure)} ${row.unit} vs ${formatNumber(row.baseline)} (${formatRatio(row)}) ${formatMet(row.met)}\n`);
   }

@@ -1,6 +1,3 @@
-// Sized for a few dozen records; a burst doubles it up to the write cap.
-const INITIAL_BATCH_BYTES = 16 * 1024;
-
 // UTF-8 needs at most 3 bytes per UTF-16 code unit (a surrogate pair, 2 units, takes 4 bytes).
 const MAX_UTF8_BYTES_PER_CODE_UNIT = 3;
 
@@ -26,7 +23,9 @@ export class AppendBatch {
       this.resolveWritten = resolve;
       this.rejectWritten = reject;
     });
-    this.buffer = Buffer.allocUnsafe(Math.max(INITIAL_BATCH_BYTES, firstLine.length * MAX_UTF8_BYTES_PER_CODE_UNIT));
+    // Sized for the first line alone, so a batch of one line (a call awaited on
+    // its own) comes from Node's small-buffer pool; a burst doubles it as needed.
+    this.buffer = Buffer.allocUnsafe(firstLine.length * MAX_UTF8_BYTES_PER_CODE_UNIT);
     this.add(firstLine);
   }
 
