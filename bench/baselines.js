@@ -1,7 +1,7 @@
 // The baselines that the benchmarks compare against, each written the plain
 // way so the comparison shows what the exporter's design buys.
 import { appendFile } from 'node:fs/promises';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { COST_BUCKETS_USD, DURATION_BUCKETS_SECONDS, TOKEN_BUCKETS } from '../dist/metrics/buckets.js';
 
 /**
@@ -33,10 +33,12 @@ const CALL_LABELS = ['tier', 'pipeline', 'backend', 'model', 'status'];
 /**
  * The same counter and histogram updates as the exporter's sink, made through
  * prom-client's label API (`inc(labels, value)`, `observe(labels, value)`):
- * the metrics floor of a plain prom-client integration.
+ * the metrics floor of a plain prom-client integration. With `processMetrics`
+ * the registry also holds prom-client's default process metrics, as the exporter's does.
  */
-export function createPromClientFloor() {
+export function createPromClientFloor({ processMetrics = false } = {}) {
   const registry = new Registry();
+  if (processMetrics) collectDefaultMetrics({ register: registry });
   const registers = [registry];
   const families = {
     calls: new Counter({ name: 'relay_calls_total', help: 'h', labelNames: CALL_LABELS, registers }),

@@ -51,7 +51,7 @@ async function sampleScrape(samples) {
   return withTempDir('scrape-sample', async (dir) => {
     await copyFile(SAMPLE_PATH, join(dir, LIVE_LOG_NAME));
     const relay = await createRelayMetrics({ dataDir: dir, tierPricesUsd: { core: 0, pro: 12, max: 39 } });
-    const floor = createPromClientFloor();
+    const floor = createPromClientFloor({ processMetrics: true });
     applyToFloor(floor, samples);
 
     const series = countSampleLines(await relay.registry.metrics());
@@ -117,7 +117,7 @@ export async function runScrapeBenchmarks(samples) {
       baseline: sample.floorMs,
       ratio: sample.floorMs / sample.exporterMs,
       ratioLabel: 'speed-up',
-      note: `median of ${RENDERS} renders; series = exposition sample lines, process metrics included`,
+      note: `median of ${RENDERS} renders; series = exposition sample lines; both registries include the process metrics, only the exporter's the self-metrics`,
       target: '< 5 ms',
       met: sample.exporterMs < 5,
     },
