@@ -34,7 +34,7 @@ const CALL_LABELS = ['tier', 'pipeline', 'backend', 'model', 'status'];
  * The same counter and histogram updates as the exporter's sink, made through
  * prom-client's label API (`inc(labels, value)`, `observe(labels, value)`):
  * the metrics floor of a plain prom-client integration. With `processMetrics`
- * the registry also holds prom-client's default process metrics, as the exporter's does.
+ * the registry also contains prom-client's default process metrics, as the exporter's does.
  */
 export function createPromClientFloor({ processMetrics = false } = {}) {
   const registry = new Registry();

@@ -10,7 +10,7 @@ import { interleave, median, nowMs, withTempDir } from './support.js';
 const LOG_BYTES = 50 * 1000 * 1000;
 const ROUNDS = 3;
 
-/** Writes sample lines over and over until the file holds `LOG_BYTES`; returns the line count. */
+/** Writes sample lines over and over until the file has at least `LOG_BYTES`, and returns its line count and size. */
 async function writeLog(path, samples) {
   const lines = samples.map((record) => `${JSON.stringify(record)}\n`);
   const block = Buffer.from(lines.join(''));

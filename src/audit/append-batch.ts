@@ -23,8 +23,8 @@ export class AppendBatch {
       this.resolveWritten = resolve;
       this.rejectWritten = reject;
     });
-    // Sized for the first line alone, so a batch of one line (a call awaited on
-    // its own) comes from Node's small-buffer pool; a burst doubles it as needed.
+    // Sized for the first line alone, so a batch of one short line (a call
+    // awaited on its own) comes from Node's small-buffer pool. A burst doubles it as needed.
     this.buffer = Buffer.allocUnsafe(firstLine.length * MAX_UTF8_BYTES_PER_CODE_UNIT);
     this.add(firstLine);
   }
@@ -38,7 +38,7 @@ export class AppendBatch {
     this.lineCount += 1;
   }
 
-  /** The encoded lines; valid until the next `add`. */
+  /** Returns the encoded lines, valid until the next `add`. */
   bytes(): Buffer {
     return this.buffer.subarray(0, this.byteLength);
   }

@@ -21,7 +21,7 @@ export interface ErrorLabels {
 
 /**
  * Every running total for one combination of call labels. Recording a call
- * touches only this object, so the per-record cost is one map lookup and
+ * touches only this object, so the per-record cost is one series lookup and
  * plain additions; prom-client reads the totals when scraped.
  */
 export class CallSeries {
