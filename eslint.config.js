@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', '.demo-data/', 'bench/*.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', '.demo-data/', 'bench/*.js', 'bench/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

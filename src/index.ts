@@ -23,3 +23,15 @@ export type { PrometheusSinkOptions } from './metrics/prometheus-sink.js';
 export { createMetricsHandler } from './metrics/metrics-handler.js';
 export { createApp } from './http/app.js';
 export type { AppOptions } from './http/app.js';
+
+export { errorSignature } from './record/error-signature.js';
+export { createReport, DEFAULT_REPORT_LIMITS } from './report/stream-report.js';
+export type { Report, ReportOptions } from './report/stream-report.js';
+export type { ReportLimits } from './report/report-accumulator.js';
+export { computeRevenue } from './report/revenue.js';
+export type { RevenueInput } from './report/revenue.js';
+export type { AggregateResult, RevenueResult } from './report/report-types.js';
+export { parseTimeRange, TimeBoundError } from './report/time-range.js';
+
+export { METER_NAME, OpenTelemetrySink } from './otel/otel-sink.js';
+export type { OpenTelemetrySinkOptions } from './otel/otel-sink.js';

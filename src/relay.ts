@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { metrics, type Meter } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { AppendError, AuditLog } from './audit/audit-log.js';
 import { createReadStats, readRecords } from './audit/reader.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetricsHandler } from './metrics/metrics-handler.js';
 import { PrometheusSink } from './metrics/prometheus-sink.js';
+import { METER_NAME, OpenTelemetrySink } from './otel/otel-sink.js';
 import { appendFailureCode } from './metrics/self-metrics.js';
 import { normalizeCallRecord, type DroppedValue, type NormalizedCall } from './record/normalize.js';
 import { serializeRecord } from './record/serialize.js';
@@ -25,7 +27,13 @@ export interface RelayMetricsOptions {
   tierPricesUsd?: Partial<Record<string, number>>;
   /** Add Node.js process metrics. Default true. */
   processMetrics?: boolean;
-  /** Further sinks that receive every recorded call, such as the OpenTelemetry sink. */
+  /**
+   * Meter for the OpenTelemetry instruments. Defaults to the global API's
+   * meter, which is a no-op until an SDK registers a MeterProvider. The global
+   * meter is looked up once, here, so register the provider before this call.
+   */
+  meter?: Meter;
+  /** Further sinks that receive every recorded call. */
   sinks?: CallSink[];
   /** Defaults to a silent logger; pass a pino logger to see appends fail and recover. */
   logger?: Logger;
@@ -66,7 +74,12 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
     processMetrics: options.processMetrics,
     version: VERSION,
   });
-  const sinks: CallSink[] = [prometheus, ...(options.sinks ?? [])];
+  const openTelemetry = new OpenTelemetrySink({
+    meter: options.meter ?? metrics.getMeter(METER_NAME, VERSION),
+    maxModels: options.maxModels,
+    modelAllowList: options.modelAllowList,
+  });
+  const sinks: CallSink[] = [prometheus, openTelemetry, ...(options.sinks ?? [])];
   const failureLog = createFailureLog(logger);
 
   const auditLog = await AuditLog.open({

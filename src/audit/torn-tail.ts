@@ -1,7 +1,7 @@
 import { appendFile, open } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** Where a repaired torn tail is kept, so that repair never destroys bytes. */
+/** File that receives torn tails cut from the live log, so that repair never destroys bytes. */
 export const TORN_TAILS_NAME = 'relay-calls.torn-tails';
 
 const SCAN_BYTES = 64 * 1024;

@@ -10,6 +10,9 @@ import { createApp, DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
 import { createRelayMetrics, type RelayMetrics } from '../relay.js';
 import type { Command } from './command.js';
 import { flagOrEnv, isLoopbackHost, parseInteger, parseTierPrices } from './option-values.js';
+import type { OtlpExport } from './otlp-export.js';
+import { shutdownOtlp, startOtlp } from './otlp-lifecycle.js';
+import { readOtlpSettings, type OtlpSettings } from './otlp-settings.js';
 import { StartupError, UsageError } from './usage-error.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -23,7 +26,7 @@ Options (each also read from the environment variable shown):
   --data-dir DIR          audit log directory, created when missing   RELAY_METRICS_DATA_DIR
   --host HOST             address to listen on (default 127.0.0.1)     RELAY_METRICS_HOST
   --port PORT             TCP port (default 9477)                      RELAY_METRICS_PORT
-  --token TOKEN           bearer token required by /v1 routes; needed  RELAY_METRICS_TOKEN
+  --token TOKEN           bearer token required by /v1 and /api; needed  RELAY_METRICS_TOKEN
                           when --host is not a loopback address
   --max-body-bytes N      largest accepted request body in bytes       RELAY_METRICS_MAX_BODY_BYTES
                           (default ${DEFAULT_BODY_LIMIT_BYTES})
@@ -37,10 +40,19 @@ Options (each also read from the environment variable shown):
                           from a copy of FILE (used by the demo)
   --log-level LEVEL       pino level: fatal, error, warn, info, debug  RELAY_METRICS_LOG_LEVEL
                           (default info)
+  --otlp-endpoint URL     push OpenTelemetry metrics over OTLP/HTTP    OTEL_EXPORTER_OTLP_ENDPOINT
+                          JSON to URL/v1/metrics, e.g.
+                          http://127.0.0.1:4318 (default: off)
   -h, --help              show this help
 
+OpenTelemetry export also starts when OTEL_EXPORTER_OTLP_METRICS_ENDPOINT (the
+full URL) is set, and reads OTEL_METRIC_EXPORT_INTERVAL and
+OTEL_METRIC_EXPORT_TIMEOUT (milliseconds, default 60000 and 30000),
+OTEL_EXPORTER_OTLP_HEADERS, OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES.
+OTEL_SDK_DISABLED=true turns it off. /metrics is served either way.
+
 Endpoints: GET /metrics, GET /healthz, GET /readyz, POST /v1/calls,
-POST /v1/calls/delete, POST /v1/calls/clear.`;
+POST /v1/calls/delete, POST /v1/calls/clear, GET /api/report.`;
 
 interface ServeConfig {
   dataDir: string;
@@ -53,6 +65,7 @@ interface ServeConfig {
   tierPricesUsd: Record<string, number> | undefined;
   seedPath: string | undefined;
   logLevel: string;
+  otlp: OtlpSettings;
 }
 
 export const serveCommand: Command = {
@@ -103,6 +116,7 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
     tierPricesUsd: tierPrices === undefined ? undefined : parseTierPrices(tierPrices, '--tier-prices'),
     seedPath: values.seed,
     logLevel,
+    otlp: readOtlpSettings(values['otlp-endpoint']),
   };
 }
 
@@ -123,6 +137,7 @@ function parseArgsOrThrow(args: string[]) {
         'tier-prices': { type: 'string' },
         seed: { type: 'string' },
         'log-level': { type: 'string' },
+        'otlp-endpoint': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -135,14 +150,22 @@ async function serve(config: ServeConfig): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { service: 'relay-metrics' } });
 
   if (config.seedPath !== undefined) await seedLiveLog(config.dataDir, config.seedPath, logger);
-  const relay = await openRelay(config, logger);
-  const app = createApp({ relay, logger, token: config.token, bodyLimitBytes: config.bodyLimitBytes });
+  const otlp = await startOtlp(config.otlp, logger);
 
+  let relay: RelayMetrics;
   let server: Server;
   try {
+    relay = await openRelay(config, otlp, logger);
+  } catch (error) {
+    await shutdownOtlp(otlp, logger);
+    throw error;
+  }
+  try {
+    const app = createApp({ relay, logger, token: config.token, bodyLimitBytes: config.bodyLimitBytes, tierPricesUsd: config.tierPricesUsd });
     server = await listen(app, config.host, config.port);
   } catch (error) {
     await relay.close();
+    await shutdownOtlp(otlp, logger);
     throw error;
   }
 
@@ -150,16 +173,17 @@ async function serve(config: ServeConfig): Promise<number> {
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
   logger.info({ host: config.host, port, dataDir: config.dataDir, token: config.token !== undefined }, 'relay-metrics listening');
 
-  return waitForShutdown(server, relay, logger);
+  return waitForShutdown(server, relay, otlp, logger);
 }
 
-async function openRelay(config: ServeConfig, logger: PinoLogger): Promise<RelayMetrics> {
+async function openRelay(config: ServeConfig, otlp: OtlpExport | undefined, logger: PinoLogger): Promise<RelayMetrics> {
   try {
     return await createRelayMetrics({
       dataDir: config.dataDir,
       rotateThresholdBytes: config.rotateThresholdBytes,
       maxModels: config.maxModels,
       tierPricesUsd: config.tierPricesUsd,
+      meter: otlp?.meter,
       logger,
     });
   } catch (error) {
@@ -204,8 +228,9 @@ function listen(app: ReturnType<typeof createApp>, host: string, port: number): 
 }
 
 // Stops accepting connections, lets requests in flight finish, then closes the
-// log, which writes every queued append before it releases the directory.
-function waitForShutdown(server: Server, relay: RelayMetrics, logger: PinoLogger): Promise<number> {
+// log, which writes every queued append before it releases the directory, and
+// last exports the OpenTelemetry metrics, which by then include every call.
+function waitForShutdown(server: Server, relay: RelayMetrics, otlp: OtlpExport | undefined, logger: PinoLogger): Promise<number> {
   return new Promise((resolve) => {
     let stopping = false;
 
@@ -221,16 +246,10 @@ function waitForShutdown(server: Server, relay: RelayMetrics, logger: PinoLogger
       timer.unref();
 
       server.close(() => {
-        relay.close().then(
-          () => {
-            logger.info({}, 'stopped');
-            resolve(0);
-          },
-          (error: unknown) => {
-            logger.error({ err: error }, 'closing the audit log failed');
-            resolve(1);
-          },
-        );
+        void closeAll(relay, otlp, logger).then((exitCode) => {
+          logger.info({ exitCode }, 'stopped');
+          resolve(exitCode);
+        });
       });
       server.closeIdleConnections();
     };
@@ -238,4 +257,17 @@ function waitForShutdown(server: Server, relay: RelayMetrics, logger: PinoLogger
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+}
+
+async function closeAll(relay: RelayMetrics, otlp: OtlpExport | undefined, logger: PinoLogger): Promise<number> {
+  let exitCode = 0;
+  try {
+    await relay.close();
+  } catch (error) {
+    logger.error({ err: error }, 'closing the audit log failed');
+    exitCode = 1;
+  }
+
+  const flushed = await shutdownOtlp(otlp, logger);
+  return flushed ? exitCode : 1;
 }

@@ -5,6 +5,7 @@ import { requireBearerToken } from './auth.js';
 import { HttpError, sendError } from './errors.js';
 import { createIngestRouter } from './ingest-route.js';
 import { createMaintenanceRouter } from './maintenance-routes.js';
+import { createReportRouter } from './report-route.js';
 
 export const DEFAULT_BODY_LIMIT_BYTES = 10 * 1024 * 1024;
 
@@ -14,9 +15,11 @@ export interface AppOptions {
   /** Bearer token required by ingest and destructive routes; none when undefined. */
   token?: string;
   bodyLimitBytes?: number;
+  /** Monthly price per tier in US dollars, for the report's revenue estimate. */
+  tierPricesUsd?: Partial<Record<string, number>>;
 }
 
-/** Builds the service's express app: /metrics, health probes, ingest and maintenance. */
+/** Builds the service's express app: /metrics, health probes, ingest, maintenance and the report. */
 export function createApp(options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -38,6 +41,8 @@ export function createApp(options: AppOptions): Express {
   app.use('/v1', authenticate);
   app.use(createIngestRouter(relay, options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
   app.use(createMaintenanceRouter(relay));
+  app.use('/api', authenticate);
+  app.use(createReportRouter(relay.auditLog.dataDir, options.tierPricesUsd));
 
   app.use((request: Request) => {
     throw new HttpError('not_found', `no route for ${request.method} ${request.path}: see the README for the endpoints`);

@@ -20,7 +20,7 @@ export const HTTP_ERRORS = {
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS;
 
-/** An error a route raises to answer with its code's status and a JSON body. */
+/** An error a route raises to respond with its code's status and a JSON body. */
 export class HttpError extends Error {
   constructor(
     readonly code: HttpErrorCode,

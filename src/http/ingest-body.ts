@@ -7,7 +7,7 @@ export const JSON_TYPES = ['application/json'];
 export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines'];
 
 /**
- * Splits an ingest body into items. A JSON body holds one object or an array
+ * Splits an ingest body into items. A JSON body contains one object or an array
  * of them; its items are numbered from 1 in array order. An NDJSON body holds
  * one value per line, numbered by line, and blank lines are skipped. A JSON
  * body that does not parse is rejected whole; an NDJSON line that does not
@@ -51,7 +51,7 @@ function parseNdjson(body: string): IngestItem[] {
   });
 
   if (items.length === 0) {
-    throw new HttpError('empty_body', 'request body holds only blank lines: send one JSON object per line');
+    throw new HttpError('empty_body', 'request body contains only blank lines: send one JSON object per line');
   }
   return items;
 }

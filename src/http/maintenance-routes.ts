@@ -34,7 +34,7 @@ function readJobIds(body: unknown): string[] {
 
   if (!Array.isArray(jobIds)) throw new HttpError('invalid_request', `"job_ids" must be an array of strings: ${usage}`);
   if (jobIds.length > MAX_JOB_IDS) {
-    throw new HttpError('invalid_request', `"job_ids" holds ${jobIds.length} ids, more than ${MAX_JOB_IDS}: split the request`);
+    throw new HttpError('invalid_request', `"job_ids" contains ${jobIds.length} ids, more than ${MAX_JOB_IDS}: split the request`);
   }
   const invalid = jobIds.findIndex((id) => typeof id !== 'string' || id === '');
   if (invalid !== -1) {

@@ -6,7 +6,7 @@ import { ActiveUsers } from './active-users.js';
 import { createCallFamilies } from './call-families.js';
 import { SeriesStore, type CallSeries } from './call-series.js';
 import { CollectedMetric, registerCollectedMetric } from './collected-metric.js';
-import { DEFAULT_MAX_MODELS, ModelAdmission } from './model-admission.js';
+import { DEFAULT_MAX_MODELS, ModelAdmission } from '../record/model-admission.js';
 import { createSelfMetrics, type SelfMetrics } from './self-metrics.js';
 
 export interface PrometheusSinkOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findBucket, HistogramState } from '../../src/metrics/histogram-state.js';
-import { ModelAdmission } from '../../src/metrics/model-admission.js';
+import { ModelAdmission } from '../../src/record/model-admission.js';
 
 describe('findBucket', () => {
   const bounds = [1, 2, 5];

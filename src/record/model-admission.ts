@@ -1,4 +1,4 @@
-import { ABSENT_LABEL, OTHER_LABEL } from '../record/call-record.js';
+import { ABSENT_LABEL, OTHER_LABEL } from './call-record.js';
 
 export const DEFAULT_MAX_MODELS = 50;
 
