@@ -28,7 +28,11 @@ const SUITES = {
 // A script may print one line `BENCH_ROWS <json array>` of rows shaped like
 // the ones below (name, figure, unit, baselineName, baseline, ratio, target, met)
 // to have them in the main table too.
-const EXTERNAL_BENCHMARKS = ['bench/report-bench.mjs', 'bench/tail-bench.mjs'];
+// report-bench.mjs gets --no-write because this runner writes BENCHMARKS.md whole.
+const EXTERNAL_BENCHMARKS = [
+  { path: 'bench/report-bench.mjs', args: ['--no-write'] },
+  { path: 'bench/tail-bench.mjs', args: [] },
+];
 const EXTERNAL_TIMEOUT_MS = 5 * 60 * 1000;
 
 const PROFILE_TOP_FUNCTIONS = 12;
@@ -60,7 +64,7 @@ async function machineDescription() {
   return { nproc, model, node: process.version, date: new Date().toISOString() };
 }
 
-async function runExternal(path) {
+async function runExternal({ path, args }) {
   const absolute = join(ROOT_DIR, path);
   try {
     await access(absolute);
@@ -68,17 +72,20 @@ async function runExternal(path) {
     return undefined;
   }
 
-  const child = spawn(process.execPath, ['--expose-gc', absolute], { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--expose-gc', absolute, ...args], { cwd: ROOT_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
+  let errorOutput = '';
   child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (errorOutput += chunk));
   const timer = setTimeout(() => child.kill('SIGKILL'), EXTERNAL_TIMEOUT_MS);
   const [exitCode, signal] = await once(child, 'exit');
   clearTimeout(timer);
 
-  const rowsLine = output.split('\n').find((line) => line.startsWith('BENCH_ROWS '));
+  const lines = output.split('\n');
+  const rowsLine = lines.find((line) => line.startsWith('BENCH_ROWS '));
   const rows = rowsLine === undefined ? [] : JSON.parse(rowsLine.slice('BENCH_ROWS '.length));
-  return { path, exitCode, signal, output: output.trim(), rows };
+  const printed = lines.filter((line) => !line.startsWith('BENCH_ROWS ')).join('\n').trim();
+  return { path, exitCode, signal, printed, errorOutput: errorOutput.trim(), rows };
 }
 
 function formatRatio(row) {
@@ -130,15 +137,19 @@ function renderMarkdown(machine, command, rows, externals, skipped, profiles) {
 
   if (profiles.length > 0) lines.push(...renderProfiles(profiles));
 
-  lines.push('', '## Report and tail benchmarks', '');
-  for (const path of EXTERNAL_BENCHMARKS) {
+  // Each script that ran prints its own markdown section; a failed one gets its error output instead.
+  const missing = [];
+  for (const { path } of EXTERNAL_BENCHMARKS) {
     const external = externals.find((candidate) => candidate.path === path);
     if (external === undefined) {
-      lines.push(`- \`${path}\`: not present in this checkout, so not run.`);
-      continue;
+      missing.push(path);
+    } else if (external.exitCode === 0) {
+      lines.push('', external.printed);
+    } else {
+      lines.push('', `## ${path}`, '', `Failed with exit code ${external.exitCode ?? external.signal}:`, '', '```', external.errorOutput, '```');
     }
-    lines.push(`- \`${path}\`: exit code ${external.exitCode ?? external.signal}`, '', '```', external.output, '```', '');
   }
+  if (missing.length > 0) lines.push('', `Not present in this checkout, so not run: ${missing.map((path) => `\`${path}\``).join(', ')}.`);
   if (skipped.length > 0) lines.push('', `Suites not run (left out with --only): ${skipped.join(', ')}.`);
   return `${lines.join('\n')}\n`;
 }
@@ -162,9 +173,9 @@ async function main() {
 
   const externals = [];
   if (values.only === undefined) {
-    for (const path of EXTERNAL_BENCHMARKS) {
-      process.stderr.write(`running ${path} when present\n`);
-      const external = await runExternal(path);
+    for (const benchmark of EXTERNAL_BENCHMARKS) {
+      process.stderr.write(`running ${benchmark.path} when present\n`);
+      const external = await runExternal(benchmark);
       if (external === undefined) continue;
       externals.push(external);
       rows.push(...external.rows);
