@@ -8,7 +8,7 @@ import { parseLinesFloor } from './baselines.js';
 import { interleave, median, nowMs, withTempDir } from './support.js';
 
 const LOG_BYTES = 50 * 1000 * 1000;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 /** Writes sample lines over and over until the file has at least `LOG_BYTES`, and returns its line count and size. */
 async function writeLog(path, samples) {

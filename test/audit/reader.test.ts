@@ -77,26 +77,32 @@ describe('listLogFiles', () => {
 
 describe('readLineChunks', () => {
   it('splits lines at any read size with byte offsets', async () => {
-    const path = join(await makeTempDir(), 'log.ndjson');
-    const lines = Array.from({ length: 200 }, (_, index) => JSON.stringify({ index, model: `modèle-${'😀'.repeat(index % 7)}` }));
-    const text = `${lines.join('\n')}\n{"torn":`;
-    await writeFile(path, text);
+    const shortLines = Array.from({ length: 200 }, (_, index) => JSON.stringify({ index, model: `modèle-${'😀'.repeat(index % 7)}` }));
+    // Lines longer than the reader's 64 KiB decode slice, and an empty one.
+    const longLines = [...shortLines];
+    longLines.splice(50, 0, JSON.stringify({ long: 'é'.repeat(100_000) }), '', JSON.stringify({ long: 'x'.repeat(70_000) }));
+    const cases = [
+      { lines: shortLines, readSizes: [1, 7, 64, 1_000_000] },
+      { lines: longLines, readSizes: [4_096, 100_000, 1_000_000] },
+    ];
 
-    for (const readSizeBytes of [1, 7, 64, 1_000_000]) {
-      const seen: string[] = [];
-      let endOffset = 0;
-      const chunks = readLineChunks(path, { readSizeBytes });
-      let step = await chunks.next();
-      while (step.done !== true) {
-        seen.push(...step.value.lines);
-        expect(step.value.endOffset).toBe(Buffer.byteLength(`${seen.join('\n')}\n`));
-        endOffset = step.value.endOffset;
-        step = await chunks.next();
+    for (const { lines, readSizes } of cases) {
+      const path = join(await makeTempDir(), 'log.ndjson');
+      await writeFile(path, `${lines.join('\n')}\n{"torn":`);
+
+      for (const readSizeBytes of readSizes) {
+        const seen: string[] = [];
+        const chunks = readLineChunks(path, { readSizeBytes });
+        let step = await chunks.next();
+        while (step.done !== true) {
+          seen.push(...step.value.lines);
+          expect(step.value.endOffset).toBe(Buffer.byteLength(`${seen.join('\n')}\n`));
+          step = await chunks.next();
+        }
+
+        expect(seen).toEqual(lines);
+        expect(step.value.unterminatedBytes).toBe(Buffer.byteLength('{"torn":'));
       }
-
-      expect(seen).toEqual(lines);
-      expect(endOffset).toBe(Buffer.byteLength(`${lines.join('\n')}\n`));
-      expect(step.value.unterminatedBytes).toBe(Buffer.byteLength('{"torn":'));
     }
   });
 });
