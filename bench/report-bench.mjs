@@ -11,8 +11,12 @@
 //   stream    createReport over the log files, one accumulator, memory per group
 //   load-all  readEntries() into one array, then aggregate(array), as the
 //             original dashboard route did
+//   json-parse  the parsing floor: each file read whole and JSON.parse run on
+//             every line, with nothing kept
 //
-// The figures replace the "## Report" section of BENCHMARKS.md.
+// The figures replace the "## Report" section of BENCHMARKS.md, unless
+// --no-write is given. bench/run.js runs this script with --no-write, copies
+// the section into the BENCHMARKS.md it writes, and reads the BENCH_ROWS line.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -31,7 +35,10 @@ const COPY_SHIFT_MS = 30 * DAY_MS;
 const ARCHIVE_BYTES = 50 * 1024 * 1024;
 // Both children get the same heap limit, large enough that load-all can finish on a machine with the memory for it.
 const HEAP_LIMIT_MB = 12_288;
-const APPROACHES = ['stream', 'load-all'];
+const APPROACHES = ['stream', 'load-all', 'json-parse'];
+// Targets for the streaming report, compared with the json-parse floor of the same run.
+const MAX_FLOOR_RATIO = 2;
+const MAX_PEAK_RSS_BYTES = 200 * 1e6;
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +70,12 @@ async function runChild(approach, dataDir) {
     const entries = await compat.readEntries({ sinceMs: 0 });
     summary = compat.aggregate(entries).summary;
     await compat.closeAuditLog();
+  } else if (approach === 'json-parse') {
+    const { listLogFiles } = await import('../dist/audit/log-files.js');
+    const { parseLinesFloor } = await import('./baselines.js');
+    let calls = 0;
+    for (const path of await listLogFiles(dataDir)) calls += parseLinesFloor(await readFile(path, 'utf8'));
+    summary = { calls, total_summaries: undefined, total_cost_usd: undefined };
   } else {
     throw new Error(`unknown approach ${approach}; use one of ${APPROACHES.join(', ')}`);
   }
@@ -90,6 +103,7 @@ async function runParent(recordCount, writeResults) {
     if (results.some((result) => result.calls !== recordCount)) {
       throw new Error(`an approach saw the wrong number of records: ${JSON.stringify(results)}`);
     }
+    process.stdout.write(`BENCH_ROWS ${JSON.stringify([targetRow(recordCount, results)])}\n`);
     if (Math.abs(results[0].costUsd - results[1].costUsd) > 1e-6) {
       throw new Error(`the approaches disagree on total cost: ${JSON.stringify(results)}`);
     }
@@ -176,6 +190,26 @@ function runApproach(approach, dataDir) {
   });
 }
 
+/** The streaming report's row for bench/run.js: its time against the json-parse floor, and its peak RSS. */
+function targetRow(recordCount, results) {
+  const [stream, loadAll, floor] = results;
+  const ratio = stream.durationMs / floor.durationMs;
+  return {
+    name: `report over ${recordCount.toLocaleString('en-US')} records (createReport, streaming)`,
+    figure: stream.durationMs,
+    unit: 'ms',
+    baselineName: 'JSON.parse of every line',
+    baseline: floor.durationMs,
+    ratio,
+    ratioLabel: 'x floor',
+    note:
+      `peak RSS ${(stream.peakRssBytes / 1e6).toFixed(0)} MB (floor ${(floor.peakRssBytes / 1e6).toFixed(0)} MB); ` +
+      `load-all ${(loadAll.durationMs / 1000).toFixed(2)} s and ${(loadAll.peakRssBytes / 1e6).toFixed(0)} MB; one run each`,
+    target: `<= ${MAX_FLOOR_RATIO}x floor, peak RSS < ${MAX_PEAK_RSS_BYTES / 1e6} MB`,
+    met: ratio <= MAX_FLOOR_RATIO && stream.peakRssBytes < MAX_PEAK_RSS_BYTES,
+  };
+}
+
 function machineDescription() {
   const cpuInfo = readFileSync('/proc/cpuinfo', 'utf8');
   const cpuModel = /^model name\s*:\s*(.+)$/m.exec(cpuInfo)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
@@ -191,7 +225,7 @@ function formatSection(recordCount, log, results) {
     const rate = Math.round(recordCount / seconds).toLocaleString('en-US');
     return `| ${result.approach} | ${seconds.toFixed(2)} | ${(result.peakRssBytes / 1e6).toFixed(0)} | ${rate} |`;
   });
-  const [stream, loadAll] = results;
+  const [stream, loadAll, floor] = results;
 
   return [
     '## Report',
@@ -199,12 +233,13 @@ function formatSection(recordCount, log, results) {
     `The streaming report against loading every record and then aggregating, over ${recordCount.toLocaleString('en-US')} records`,
     `(${(log.bytes / 1e6).toFixed(0)} MB in ${log.files} archives of up to 50 MiB) generated from the bundled sample. Each approach`,
     `ran once, in its own child process with \`--max-old-space-size=${HEAP_LIMIT_MB}\`; peak RSS is that process's`,
-    '`process.resourceUsage().maxRSS`. Both produced the same totals.',
+    '`process.resourceUsage().maxRSS`. The two report approaches produced the same totals.',
     '',
     '| approach | time (s) | peak RSS (MB) | records/s |',
     '|---|---|---|---|',
     ...rows,
     '',
+    `The streaming report took ${(stream.durationMs / floor.durationMs).toFixed(2)}× the time of json-parse, which only parses each line.`,
     `Peak memory of the streaming report is ${(loadAll.peakRssBytes / stream.peakRssBytes).toFixed(1)}× lower: it keeps one entry per`,
     `install, license, model, error signature and job instead of every record. The ${stream.jobs.toLocaleString('en-US')} jobs are`,
     'most of it, because a job\'s calls can be far apart in the log. Both approaches parse every line with',

@@ -57,6 +57,9 @@ export type RecordCallResult =
   | { ok: true }
   | { ok: false; code: 'invalid_record' | 'append_failed' | 'closed'; message: string };
 
+// One shared, frozen result for every successful call: a burst then allocates nothing for it.
+const RECORDED: RecordCallResult = Object.freeze({ ok: true });
+
 export interface RelayMetrics {
   /** Appends the record to the audit log, then applies it to the metrics. */
   recordCall(record: unknown): Promise<RecordCallResult>;
@@ -185,7 +188,7 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
         const code = error instanceof AppendError ? 'append_failed' : 'closed';
         return { ok: false, code, message: (error as Error).message };
       }
-      return { ok: true };
+      return RECORDED;
     },
 
     isReady: () => auditLog.isWritable(),

@@ -1,5 +1,6 @@
 import { access, constants, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { AppendBatch } from './append-batch.js';
 import { appendFully } from './append-write.js';
 import { acquireDirectoryLock, type DirectoryLock } from './directory-lock.js';
 import { ensureDirectory } from './ensure-directory.js';
@@ -58,14 +59,8 @@ export class AppendError extends Error {
   }
 }
 
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-  onWritten: (() => void) | undefined;
-}
-
 type Task =
-  | { kind: 'append'; lines: string[]; estimatedBytes: number; waiters: Waiter[] }
+  | { kind: 'append'; batch: AppendBatch }
   | { kind: 'maintenance'; run: () => Promise<void> };
 
 /**
@@ -156,18 +151,16 @@ export class AuditLog {
   append(line: string, onWritten?: () => void): Promise<void> {
     if (this.closed) return Promise.reject(new Error('audit log is closed'));
 
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, onWritten };
-      const tail = this.queue[this.queue.length - 1];
-      if (tail?.kind === 'append' && tail.estimatedBytes + line.length <= this.maxWriteBytes) {
-        tail.lines.push(line);
-        tail.estimatedBytes += line.length;
-        tail.waiters.push(waiter);
-      } else {
-        this.queue.push({ kind: 'append', lines: [line], estimatedBytes: line.length, waiters: [waiter] });
-      }
-      this.startPump();
-    });
+    const tail = this.queue[this.queue.length - 1];
+    if (tail?.kind === 'append' && tail.batch.codeUnits + line.length <= this.maxWriteBytes) {
+      tail.batch.add(line, onWritten);
+      return tail.batch.written;
+    }
+
+    const batch = new AppendBatch(line, onWritten);
+    this.queue.push({ kind: 'append', batch });
+    this.startPump();
+    return batch.written;
   }
 
   /**
@@ -262,16 +255,15 @@ export class AuditLog {
   private async pump(): Promise<void> {
     let task = this.queue.shift();
     while (task !== undefined) {
-      if (task.kind === 'append') await this.writeBatch(task.lines, task.waiters);
+      if (task.kind === 'append') await this.writeBatch(task.batch);
       else await task.run();
       task = this.queue.shift();
     }
     this.pumping = false;
   }
 
-  private async writeBatch(lines: string[], waiters: Waiter[]): Promise<void> {
-    const prefix = this.needsLeadingNewline ? '\n' : '';
-    const buffer = Buffer.from(prefix + lines.join(''));
+  private async writeBatch(batch: AppendBatch): Promise<void> {
+    const buffer = this.needsLeadingNewline ? Buffer.concat([Buffer.from('\n'), batch.bytes()]) : batch.bytes();
     const sizeBefore = this.sizeBytes;
 
     try {
@@ -280,17 +272,16 @@ export class AuditLog {
       await this.discardPartialWrite(sizeBefore);
       this.lastWriteFailed = true;
       const appendError = new AppendError(error as NodeJS.ErrnoException);
-      this.hooks.onAppendFailure?.(appendError.errno, lines.length);
-      for (const waiter of waiters) waiter.reject(appendError);
+      this.hooks.onAppendFailure?.(appendError.errno, batch.lineCount);
+      batch.reject(appendError);
       return;
     }
 
     this.needsLeadingNewline = false;
     this.lastWriteFailed = false;
     this.sizeBytes += buffer.length;
-    this.hooks.onAppend?.(lines.length, buffer.length);
-    for (const waiter of waiters) waiter.onWritten?.();
-    for (const waiter of waiters) waiter.resolve();
+    this.hooks.onAppend?.(batch.lineCount, buffer.length);
+    batch.resolve();
 
     await this.rotateIfDue();
   }

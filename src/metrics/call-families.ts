@@ -3,6 +3,10 @@ import type { CallSeries, SeriesStore } from './call-series.js';
 import { CollectedMetric, type CollectedValue } from './collected-metric.js';
 import type { HistogramState } from './histogram-state.js';
 
+// One shared object for values whose labels all sit in `sharedLabels`, so a
+// scrape does not allocate an empty object per sample line.
+const NO_LABELS: Record<string, string | number> = Object.freeze({});
+
 /** Builds the per-call families (calls, cost, tokens, credits, audio, durations, errors) over one store. */
 export function createCallFamilies(store: SeriesStore): CollectedMetric[] {
   const everySeries = () => store.calls.values();
@@ -38,7 +42,7 @@ export function createCallFamilies(store: SeriesStore): CollectedMetric[] {
       'relay_errors_total',
       'Relay calls that did not succeed, by error class.',
       'counter',
-      () => [...store.errors.values()].map((series) => ({ value: series.count, labels: {}, sharedLabels: series.labels })),
+      () => [...store.errors.values()].map((series) => ({ value: series.count, labels: NO_LABELS, sharedLabels: series.labels })),
     ),
   ];
 }
@@ -51,7 +55,7 @@ function counter(
 ): CollectedMetric {
   return new CollectedMetric(name, help, 'counter', () => {
     const values: CollectedValue[] = [];
-    for (const series of everySeries()) values.push({ value: read(series), labels: {}, sharedLabels: series.labels });
+    for (const series of everySeries()) values.push({ value: read(series), labels: NO_LABELS, sharedLabels: series.labels });
     return values;
   });
 }
@@ -60,7 +64,7 @@ function collectTokenTotals(store: SeriesStore): CollectedValue[] {
   const values: CollectedValue[] = [];
   for (const series of store.calls.values()) {
     for (const type of TOKEN_TYPES) {
-      values.push({ value: series.tokens[type], labels: {}, sharedLabels: series.tokenLabels[type] });
+      values.push({ value: series.tokens[type], labels: NO_LABELS, sharedLabels: series.tokenLabels[type] });
     }
   }
   return values;
@@ -72,21 +76,53 @@ function histogram(
   store: SeriesStore,
   select: (series: CallSeries) => ReadonlyArray<readonly [object, HistogramState]>,
 ): CollectedMetric {
+  const bucketLabels = new BucketLabels();
+  const names = { bucket: `${name}_bucket`, sum: `${name}_sum`, count: `${name}_count` };
+
   return new CollectedMetric(name, help, 'histogram', () => {
     const values: CollectedValue[] = [];
     for (const series of store.calls.values()) {
-      for (const [labels, state] of select(series)) appendHistogramValues(name, labels, state, values);
+      for (const [labels, state] of select(series)) {
+        appendHistogramValues(names, labels, bucketLabels.for(labels, state.upperBounds), state, values);
+      }
     }
     return values;
   });
 }
 
-function appendHistogramValues(name: string, labels: object, state: HistogramState, values: CollectedValue[]): void {
+/**
+ * The label sets of one histogram family's bucket lines, `le` included, built
+ * once per series. prom-client's registry caches the formatted text of each
+ * `sharedLabels` object by identity, so keeping these objects alive lets
+ * every later scrape reuse that text instead of formatting `le` and the other
+ * labels again for each bucket line.
+ */
+class BucketLabels {
+  private readonly bySeriesLabels = new WeakMap<object, object[]>();
+
+  for(labels: object, upperBounds: readonly number[]): object[] {
+    let bucketLabels = this.bySeriesLabels.get(labels);
+    if (bucketLabels === undefined) {
+      bucketLabels = upperBounds.map((bound) => ({ ...labels, le: bound }));
+      bucketLabels.push({ ...labels, le: '+Inf' });
+      this.bySeriesLabels.set(labels, bucketLabels);
+    }
+    return bucketLabels;
+  }
+}
+
+// The last cumulative count is the +Inf bucket, which equals the count.
+function appendHistogramValues(
+  names: { bucket: string; sum: string; count: string },
+  labels: object,
+  bucketLabels: readonly object[],
+  state: HistogramState,
+  values: CollectedValue[],
+): void {
   const cumulative = state.cumulativeCounts();
-  state.upperBounds.forEach((bound, index) => {
-    values.push({ value: cumulative[index]!, labels: { le: bound }, sharedLabels: labels, metricName: `${name}_bucket` });
-  });
-  values.push({ value: state.count, labels: { le: '+Inf' }, sharedLabels: labels, metricName: `${name}_bucket` });
-  values.push({ value: state.sum, labels: {}, sharedLabels: labels, metricName: `${name}_sum` });
-  values.push({ value: state.count, labels: {}, sharedLabels: labels, metricName: `${name}_count` });
+  for (let index = 0; index < cumulative.length; index += 1) {
+    values.push({ value: cumulative[index]!, labels: NO_LABELS, sharedLabels: bucketLabels[index], metricName: names.bucket });
+  }
+  values.push({ value: state.sum, labels: NO_LABELS, sharedLabels: labels, metricName: names.sum });
+  values.push({ value: state.count, labels: NO_LABELS, sharedLabels: labels, metricName: names.count });
 }

@@ -21,7 +21,7 @@ export interface ErrorLabels {
 
 /**
  * Every running total for one combination of call labels. Recording a call
- * touches only this object, so the per-record cost is one map lookup and
+ * touches only this object, so the per-record cost is one series lookup and
  * plain additions; prom-client reads the totals when scraped.
  */
 export class CallSeries {
@@ -56,19 +56,33 @@ export class ErrorSeries {
   constructor(readonly labels: ErrorLabels) {}
 }
 
+// Levels of the lookup tree, one per call label: tier, pipeline, backend, status, then model.
+type LookupLevel<T> = Map<string, T>;
+type CallSeriesTree = LookupLevel<LookupLevel<LookupLevel<LookupLevel<LookupLevel<CallSeries>>>>>;
+
 /** Creates each series on first use, keyed by its label values. */
 export class SeriesStore {
   readonly calls = new Map<string, CallSeries>();
   readonly errors = new Map<string, ErrorSeries>();
+  // The same call series as `calls`, found label by label. Recording a call
+  // looks its series up here, which allocates nothing, where building the
+  // joined key of `calls` would allocate a string for every record.
+  private readonly callTree: CallSeriesTree = new Map();
 
   callSeries(labels: CallLabels): CallSeries {
-    const key = `${labels.tier}\u0000${labels.pipeline}\u0000${labels.backend}\u0000${labels.model}\u0000${labels.status}`;
-    let series = this.calls.get(key);
-    if (series === undefined) {
-      series = new CallSeries(labels);
-      this.calls.set(key, series);
-    }
-    return series;
+    return this.callSeriesFor(labels.tier, labels.pipeline, labels.backend, labels.model, labels.status);
+  }
+
+  /** Returns the series of these label values, creating it on first use. */
+  callSeriesFor(tier: string, pipeline: string, backend: string, model: string, status: string): CallSeries {
+    const byModel = childLevel(childLevel(childLevel(childLevel(this.callTree, tier), pipeline), backend), status);
+    const series = byModel.get(model);
+    if (series !== undefined) return series;
+
+    const created = new CallSeries({ tier, pipeline, backend, model, status });
+    byModel.set(model, created);
+    this.calls.set(`${tier}\u0000${pipeline}\u0000${backend}\u0000${model}\u0000${status}`, created);
+    return created;
   }
 
   errorSeries(labels: ErrorLabels): ErrorSeries {
@@ -80,4 +94,13 @@ export class SeriesStore {
     }
     return series;
   }
+}
+
+function childLevel<T>(level: LookupLevel<LookupLevel<T>>, key: string): LookupLevel<T> {
+  let child = level.get(key);
+  if (child === undefined) {
+    child = new Map();
+    level.set(key, child);
+  }
+  return child;
 }

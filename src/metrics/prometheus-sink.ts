@@ -73,13 +73,7 @@ export class PrometheusSink implements CallSink {
     for (const value of dropped) this.self.droppedValues.inc({ field: value.field, reason: value.reason });
 
     const model = this.models.labelFor(call.model);
-    const series = this.store.callSeries({
-      tier: call.tier,
-      pipeline: call.pipeline,
-      backend: call.backend,
-      model,
-      status: call.status,
-    });
+    const series = this.store.callSeriesFor(call.tier, call.pipeline, call.backend, model, call.status);
     addCall(series, call);
 
     if (call.errorClass !== undefined) {

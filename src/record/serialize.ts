@@ -9,7 +9,7 @@ export type SerializeResult = { ok: true; line: string } | { ok: false; reason: 
  * JSON.stringify would turn them into null and the log must keep what arrived.
  */
 export function serializeRecord(record: CallRecord, dropped: readonly DroppedValue[]): SerializeResult {
-  const needsReplacer = dropped.some((value) => value.reason === 'not_finite');
+  const needsReplacer = hasNonFinite(dropped);
 
   try {
     const json = needsReplacer ? JSON.stringify(record, keepNonFinite) : JSON.stringify(record);
@@ -18,6 +18,13 @@ export function serializeRecord(record: CallRecord, dropped: readonly DroppedVal
     // BigInt values and circular references are the only ways JSON.stringify throws.
     return { ok: false, reason: `record cannot be serialized as JSON: ${(error as Error).message}` };
   }
+}
+
+// A plain loop, not `some` with an arrow function: this runs for every
+// recorded call, and the loop allocates nothing.
+function hasNonFinite(dropped: readonly DroppedValue[]): boolean {
+  for (const value of dropped) if (value.reason === 'not_finite') return true;
+  return false;
 }
 
 function keepNonFinite(_key: string, value: unknown): unknown {

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditLog } from '../../src/audit/audit-log.js';
+import { AppendError, AuditLog } from '../../src/audit/audit-log.js';
 import { DirectoryLockedError } from '../../src/audit/directory-lock.js';
 import { TORN_TAILS_NAME } from '../../src/audit/torn-tail.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -33,6 +33,37 @@ describe('AuditLog appends', () => {
     expect(jobIds.size).toBe(count);
     // Group commit: far fewer writes than records.
     expect(writes).toBeLessThan(count / 100);
+  });
+
+  it('keeps multi-byte lines whole across capped writes', async () => {
+    const dataDir = await makeTempDir();
+    let writes = 0;
+    const log = await AuditLog.open({ dataDir, maxWriteBytes: 4_096, hooks: { onAppend: () => (writes += 1) } });
+
+    const count = 2_000;
+    const expected = Array.from({ length: count }, (_, index) => line(index, { model: `modèle-${'😀'.repeat(index % 40)}` }));
+    await Promise.all(expected.map((text) => log.append(text)));
+    await log.close();
+
+    expect(await readFile(log.livePath, 'utf8')).toBe(expected.join(''));
+    // Each write stayed near the cap, so the burst took many writes, not one.
+    expect(writes).toBeGreaterThan(count / 100);
+  });
+
+  it('rejects every append of a failed batch', async () => {
+    const dataDir = await makeTempDir();
+    const failures: number[] = [];
+    const log = await AuditLog.open({ dataDir, hooks: { onAppendFailure: (_error, records) => failures.push(records) } });
+    await log.append(line(0));
+
+    // Closing the file behind the log's back makes its next writes fail with EBADF.
+    await (log as unknown as { handle: { close(): Promise<void> } }).handle.close();
+    const results = await Promise.allSettled(Array.from({ length: 100 }, (_, index) => log.append(line(index + 1))));
+
+    expect(results.every((result) => result.status === 'rejected' && result.reason instanceof AppendError)).toBe(true);
+    expect(failures.reduce((sum, records) => sum + records, 0)).toBe(100);
+    expect(await readLines(log.livePath)).toEqual([line(0).slice(0, -1)]);
+    await log.close();
   });
 
   it('creates the live file with mode 0600', async () => {

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { listLogFiles } from '../../src/audit/log-files.js';
+import { readLineChunks } from '../../src/audit/line-chunks.js';
 import { createReadStats, readRecords } from '../../src/audit/reader.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -71,5 +72,37 @@ describe('listLogFiles', () => {
       'relay-calls-2026-12-02.10.ndjson',
       'relay-calls.ndjson',
     ]);
+  });
+});
+
+describe('readLineChunks', () => {
+  it('splits lines at any read size with byte offsets', async () => {
+    const shortLines = Array.from({ length: 200 }, (_, index) => JSON.stringify({ index, model: `modèle-${'😀'.repeat(index % 7)}` }));
+    // Lines longer than the reader's 64 KiB decode slice, and an empty one.
+    const longLines = [...shortLines];
+    longLines.splice(50, 0, JSON.stringify({ long: 'é'.repeat(100_000) }), '', JSON.stringify({ long: 'x'.repeat(70_000) }));
+    const cases = [
+      { lines: shortLines, readSizes: [1, 7, 64, 1_000_000] },
+      { lines: longLines, readSizes: [4_096, 100_000, 1_000_000] },
+    ];
+
+    for (const { lines, readSizes } of cases) {
+      const path = join(await makeTempDir(), 'log.ndjson');
+      await writeFile(path, `${lines.join('\n')}\n{"torn":`);
+
+      for (const readSizeBytes of readSizes) {
+        const seen: string[] = [];
+        const chunks = readLineChunks(path, { readSizeBytes });
+        let step = await chunks.next();
+        while (step.done !== true) {
+          seen.push(...step.value.lines);
+          expect(step.value.endOffset).toBe(Buffer.byteLength(`${seen.join('\n')}\n`));
+          step = await chunks.next();
+        }
+
+        expect(seen).toEqual(lines);
+        expect(step.value.unterminatedBytes).toBe(Buffer.byteLength('{"torn":'));
+      }
+    }
   });
 });
