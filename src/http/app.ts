@@ -48,7 +48,7 @@ export function createApp(options: AppOptions): Express {
     throw new HttpError('not_found', `no route for ${request.method} ${request.path}: see the README for the endpoints`);
   });
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const httpError = toHttpError(error);
+    const httpError = toHttpError(error, request);
     if (httpError.code === 'internal_error') logger.error({ err: error, path: request.path }, 'request failed');
     sendError(response, httpError);
   });
@@ -56,8 +56,15 @@ export function createApp(options: AppOptions): Express {
 }
 
 /** Maps body-parser's errors and unexpected ones to the API's error codes. */
-function toHttpError(error: unknown): HttpError {
+function toHttpError(error: unknown, request: Request): HttpError {
   if (error instanceof HttpError) return error;
+  if (isDecompressionError(error, request)) {
+    const encoding = request.headers['content-encoding'] ?? '';
+    return new HttpError(
+      'invalid_encoding',
+      `request body does not decompress as Content-Encoding ${JSON.stringify(encoding)} (${(error as Error).message}): compress it with ${encoding}, or send it uncompressed without Content-Encoding`,
+    );
+  }
 
   const parserError = error as { type?: string; limit?: number; length?: number; charset?: string };
   switch (parserError.type) {
@@ -74,4 +81,13 @@ function toHttpError(error: unknown): HttpError {
     default:
       return new HttpError('internal_error', 'internal error; see the service log');
   }
+}
+
+// body-parser passes zlib's own error on as a 400 without a `type`, so a body
+// that fails to decompress is recognized by that status and the request's
+// Content-Encoding.
+function isDecompressionError(error: unknown, request: Request): boolean {
+  const { type, status } = error as { type?: unknown; status?: unknown };
+  const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+  return type === undefined && status === 400 && encoding !== 'identity';
 }

@@ -9,6 +9,7 @@ export const HTTP_ERRORS = {
   empty_body: 400,
   invalid_records: 400,
   invalid_request: 400,
+  invalid_encoding: 400,
   unauthorized: 401,
   not_found: 404,
   body_too_large: 413,
