@@ -68,11 +68,11 @@ function toHttpError(error: unknown, request: Request): HttpError {
 
   const parserError = error as { type?: string; limit?: number; length?: number; charset?: string };
   switch (parserError.type) {
-    case 'entity.too.large':
-      return new HttpError(
-        'body_too_large',
-        `request body of ${parserError.length} bytes exceeds the limit of ${parserError.limit} bytes: split it into smaller batches`,
-      );
+    case 'entity.too.large': {
+      // A compressed body has no known length until it is inflated.
+      const size = parserError.length === undefined ? 'decompressed request body' : `request body of ${parserError.length} bytes`;
+      return new HttpError('body_too_large', `${size} exceeds the limit of ${parserError.limit} bytes: split it into smaller batches`);
+    }
     case 'entity.parse.failed':
       return new HttpError('invalid_json', `request body is not valid JSON: ${(error as Error).message}`);
     case 'charset.unsupported':
