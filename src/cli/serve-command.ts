@@ -91,6 +91,7 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
 
   const host = flagOrEnv(values.host, 'RELAY_METRICS_HOST') ?? '127.0.0.1';
   const token = flagOrEnv(values.token, 'RELAY_METRICS_TOKEN');
+  if (token !== undefined) checkToken(token);
   if (!isLoopbackHost(host) && token === undefined) {
     throw new UsageError(`--host ${host} exposes ingest and delete routes beyond this machine: set --token or RELAY_METRICS_TOKEN`);
   }
@@ -118,6 +119,18 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
     logLevel,
     otlp: readOtlpSettings(values['otlp-endpoint']),
   };
+}
+
+// The bearer check trims the header's value, so a token with white space
+// around it could never match, and an empty one would guard nothing. The
+// messages leave the token's value out because it is a credential.
+function checkToken(token: string): void {
+  if (token.trim() === '') {
+    throw new UsageError('--token (or RELAY_METRICS_TOKEN) is empty: pass a random string, or leave it unset on a loopback host');
+  }
+  if (token !== token.trim()) {
+    throw new UsageError('--token (or RELAY_METRICS_TOKEN) starts or ends with white space, which clients cannot send: remove it');
+  }
 }
 
 function parseArgsOrThrow(args: string[]) {
