@@ -87,7 +87,7 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
   if (values.help === true) return undefined;
 
   const dataDir = flagOrEnv(values['data-dir'], 'RELAY_METRICS_DATA_DIR');
-  if (dataDir === undefined) throw new UsageError('missing --data-dir: name the directory that holds the audit log');
+  if (dataDir === undefined || dataDir.trim() === '') throw new UsageError('missing --data-dir: name the directory that holds the audit log');
 
   const host = flagOrEnv(values.host, 'RELAY_METRICS_HOST') ?? '127.0.0.1';
   const token = flagOrEnv(values.token, 'RELAY_METRICS_TOKEN');
@@ -202,7 +202,10 @@ async function openRelay(config: ServeConfig, otlp: OtlpExport | undefined, logg
   } catch (error) {
     if (error instanceof DirectoryLockedError) throw new StartupError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== undefined && ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', 'EEXIST'].includes(code)) {
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
+      throw new StartupError(`data directory ${config.dataDir} is not a directory (${code}): it or one of its parents is a file, so choose another --data-dir`);
+    }
+    if (code !== undefined && ['EACCES', 'EPERM', 'EROFS', 'ENOENT'].includes(code)) {
       throw new StartupError(
         `data directory ${config.dataDir} is not writable (${code}): choose another --data-dir or fix its permissions`,
       );
