@@ -50,6 +50,10 @@ export function createApp(options: AppOptions): Express {
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
     const httpError = toHttpError(error, request);
     if (httpError.code === 'internal_error') logger.error({ err: error, path: request.path }, 'request failed');
+    if (isAbortedBody(error)) {
+      const { received, expected } = error as { received?: number; expected?: number };
+      logger.warn({ path: request.path, receivedBytes: received, expectedBytes: expected }, 'client closed the connection before the whole body arrived');
+    }
     sendError(response, httpError);
   });
   return app;
@@ -75,6 +79,10 @@ function toHttpError(error: unknown, request: Request): HttpError {
     }
     case 'entity.parse.failed':
       return new HttpError('invalid_json', `request body is not valid JSON: ${(error as Error).message}`);
+    case 'request.aborted':
+      return new HttpError('invalid_request', 'request body ended early because the client closed the connection: send the whole body');
+    case 'request.size.invalid':
+      return new HttpError('invalid_request', 'request body length does not match its Content-Length header: send the exact length');
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new HttpError('unsupported_media_type', `${(error as Error).message}: send UTF-8 text, uncompressed or gzip`);
@@ -90,4 +98,8 @@ function isDecompressionError(error: unknown, request: Request): boolean {
   const { type, status } = error as { type?: unknown; status?: unknown };
   const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
   return type === undefined && status === 400 && encoding !== 'identity';
+}
+
+function isAbortedBody(error: unknown): boolean {
+  return (error as { type?: unknown }).type === 'request.aborted';
 }

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { afterEach } from 'vitest';
 import { createApp, type AppOptions } from '../../src/http/app.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger, type Logger } from '../../src/logger.js';
 import { createRelayMetrics, type RelayMetrics } from '../../src/relay.js';
 import { useTempDirs } from './temp-dir.js';
 
@@ -15,7 +15,7 @@ export interface RunningApp {
  * a free loopback port, over a fresh data directory. Every app started is
  * closed after each test.
  */
-export function useApps(): (options?: Omit<AppOptions, 'relay' | 'logger'>) => Promise<RunningApp> {
+export function useApps(): (options?: Omit<AppOptions, 'relay' | 'logger'> & { logger?: Logger }) => Promise<RunningApp> {
   const makeTempDir = useTempDirs();
   const running: Array<{ server: Server; relay: RelayMetrics }> = [];
 
