@@ -202,6 +202,10 @@ async function openRelay(config: ServeConfig, otlp: OtlpExport | undefined, logg
   } catch (error) {
     if (error instanceof DirectoryLockedError) throw new StartupError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EISDIR') {
+      const path = (error as NodeJS.ErrnoException).path ?? join(config.dataDir, LIVE_LOG_NAME);
+      throw new StartupError(`${path} is a directory where the live audit log belongs: move it out of ${config.dataDir}`);
+    }
     if (code === 'ENOTDIR' || code === 'EEXIST') {
       throw new StartupError(`data directory ${config.dataDir} is not a directory (${code}): it or one of its parents is a file, so choose another --data-dir`);
     }
