@@ -30,7 +30,7 @@ export function parseTierPrices(value: string, source: string): Record<string, n
     }
     // Prices are read for the known tiers only, so any other name would be ignored without a word.
     if (!(TIERS as readonly string[]).includes(tier)) {
-      throw new UsageError(`${source} names the tier ${JSON.stringify(tier)}; the tiers are ${TIERS.join(', ')}`);
+      throw new UsageError(`${source} names the unknown tier ${JSON.stringify(tier)}: use ${TIERS.join(', ')}`);
     }
     prices[tier] = amount;
   }
