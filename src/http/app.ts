@@ -85,7 +85,7 @@ function toHttpError(error: unknown, request: Request): HttpError {
       return new HttpError('invalid_request', 'request body length does not match its Content-Length header: send the exact length');
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      return new HttpError('unsupported_media_type', `${(error as Error).message}: send UTF-8 text, uncompressed or gzip`);
+      return new HttpError('unsupported_media_type', `${(error as Error).message}: send UTF-8 text, uncompressed or compressed with gzip, deflate or br`);
     default:
       return new HttpError('internal_error', 'internal error; see the service log');
   }
