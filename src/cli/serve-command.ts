@@ -7,6 +7,7 @@ import { DirectoryLockedError } from '../audit/directory-lock.js';
 import { ensureDirectory } from '../audit/ensure-directory.js';
 import { LIVE_LOG_NAME } from '../audit/log-files.js';
 import { createApp, DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
+import { sendClientErrorsAsJson } from '../http/client-error.js';
 import { createRelayMetrics, type RelayMetrics } from '../relay.js';
 import type { Command } from './command.js';
 import { flagOrEnv, isLoopbackHost, parseInteger, parseTierPrices } from './option-values.js';
@@ -176,6 +177,7 @@ async function serve(config: ServeConfig): Promise<number> {
   try {
     const app = createApp({ relay, logger, token: config.token, bodyLimitBytes: config.bodyLimitBytes, tierPricesUsd: config.tierPricesUsd });
     server = await listen(app, config.host, config.port);
+    sendClientErrorsAsJson(server, logger);
   } catch (error) {
     await relay.close();
     await shutdownOtlp(otlp, logger);
