@@ -1,3 +1,4 @@
+import { TIERS } from '../record/call-record.js';
 import { UsageError } from './usage-error.js';
 
 /** Returns the flag's value, else the environment variable's, else undefined. */
@@ -21,10 +22,15 @@ export function parseTierPrices(value: string, source: string): Record<string, n
   const prices: Record<string, number> = {};
 
   for (const pair of value.split(',').filter((part) => part.trim() !== '')) {
-    const [tier, price] = pair.split('=').map((part) => part.trim());
+    const parts = pair.split('=').map((part) => part.trim());
+    const [tier, price] = parts;
     const amount = Number(price);
-    if (tier === undefined || tier === '' || price === undefined || price === '' || !Number.isFinite(amount) || amount < 0) {
+    if (parts.length !== 2 || tier === undefined || tier === '' || price === undefined || price === '' || !Number.isFinite(amount) || amount < 0) {
       throw new UsageError(`${source} takes tier=price pairs in US dollars such as "core=0,pro=12,max=39", got ${JSON.stringify(pair)}`);
+    }
+    // Prices are read for the known tiers only, so any other name would be ignored without a word.
+    if (!(TIERS as readonly string[]).includes(tier)) {
+      throw new UsageError(`${source} names the unknown tier ${JSON.stringify(tier)}: use ${TIERS.join(', ')}`);
     }
     prices[tier] = amount;
   }

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { listLogFiles } from '../audit/log-files.js';
 import { createReport } from '../report/stream-report.js';
 import { parseTimeRange, TimeBoundError } from '../report/time-range.js';
 import type { Command } from './command.js';
@@ -45,6 +46,7 @@ export const reportCommand: Command = {
     }
 
     await requireDirectory(config.dataDir);
+    await requireLogFiles(config.dataDir);
     const report = await createReport(config);
     // A reader that stops early (`| head`) closes the pipe; that is not a failure of the report.
     process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -60,7 +62,7 @@ function parseReportArgs(args: string[]): ReportConfig | undefined {
   if (values.help === true) return undefined;
 
   const dataDir = flagOrEnv(values['data-dir'], 'RELAY_METRICS_DATA_DIR');
-  if (dataDir === undefined) throw new UsageError('missing --data-dir: name the directory that holds the audit log');
+  if (dataDir === undefined || dataDir.trim() === '') throw new UsageError('missing --data-dir: name the directory that holds the audit log');
 
   const tierPrices = flagOrEnv(values['tier-prices'], 'RELAY_METRICS_TIER_PRICES');
   let range;
@@ -107,4 +109,15 @@ async function requireDirectory(dataDir: string): Promise<void> {
     throw new StartupError(`cannot read data directory ${dataDir} (${code}): pass the --data-dir that serve writes to`);
   }
   throw new StartupError(`${dataDir} is not a directory: pass the --data-dir that serve writes to`);
+}
+
+// A directory named like a log file would fail the streaming read with a bare
+// EISDIR, so it is named here first.
+async function requireLogFiles(dataDir: string): Promise<void> {
+  for (const path of await listLogFiles(dataDir)) {
+    const info = await stat(path).catch(() => undefined);
+    if (info?.isDirectory() === true) {
+      throw new StartupError(`${path} is a directory where an audit log file belongs: move it out of ${dataDir}`);
+    }
+  }
 }

@@ -9,7 +9,7 @@ const TERMINAL_ROWS = 20;
 export function formatReportTables(report: Report): string {
   const { summary, revenue } = report;
   const sections = [
-    `Report ${report.range.since ?? 'start'} to ${report.range.until ?? 'end'}: ${report.source.records} records from ${report.source.files.length} files` +
+    `Report ${report.range.since ?? 'start'} to ${report.range.until ?? 'end'}: ${report.source.records} records from ${countOf(report.source.files.length, 'file')}` +
       ` (${report.source.invalid_lines + report.source.torn_lines + report.source.blank_lines} lines skipped)`,
     table('Summary', ['calls', 'success', 'errors', 'refused', 'success rate', 'cost USD', 'avg ms', 'summaries'], [
       [summary.calls, summary.success, summary.errors, summary.refused, percent(summary.success_rate), summary.total_cost_usd, summary.avg_duration_ms, summary.total_summaries],
@@ -52,4 +52,8 @@ function percent(rate: number): string {
 
 function isoTime(timeMs: number | null): string | null {
   return timeMs === null ? null : new Date(timeMs).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }

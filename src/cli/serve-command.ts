@@ -7,6 +7,7 @@ import { DirectoryLockedError } from '../audit/directory-lock.js';
 import { ensureDirectory } from '../audit/ensure-directory.js';
 import { LIVE_LOG_NAME } from '../audit/log-files.js';
 import { createApp, DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
+import { sendClientErrorsAsJson } from '../http/client-error.js';
 import { createRelayMetrics, type RelayMetrics } from '../relay.js';
 import type { Command } from './command.js';
 import { flagOrEnv, isLoopbackHost, parseInteger, parseTierPrices } from './option-values.js';
@@ -94,10 +95,11 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
   if (values.help === true) return undefined;
 
   const dataDir = flagOrEnv(values['data-dir'], 'RELAY_METRICS_DATA_DIR');
-  if (dataDir === undefined) throw new UsageError('missing --data-dir: name the directory that holds the audit log');
+  if (dataDir === undefined || dataDir.trim() === '') throw new UsageError('missing --data-dir: name the directory that holds the audit log');
 
   const host = flagOrEnv(values.host, 'RELAY_METRICS_HOST') ?? '127.0.0.1';
   const token = flagOrEnv(values.token, 'RELAY_METRICS_TOKEN');
+  if (token !== undefined) checkToken(token);
   if (!isLoopbackHost(host) && token === undefined) {
     throw new UsageError(`--host ${host} exposes ingest and delete routes beyond this machine: set --token or RELAY_METRICS_TOKEN`);
   }
@@ -126,6 +128,18 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
     logLevel,
     otlp: readOtlpSettings(values['otlp-endpoint']),
   };
+}
+
+// The bearer check trims the header's value, so a token with white space
+// around it could never match, and an empty one would guard nothing. The
+// messages leave the token's value out because it is a credential.
+function checkToken(token: string): void {
+  if (token.trim() === '') {
+    throw new UsageError('--token (or RELAY_METRICS_TOKEN) is empty: pass a random string, or leave it unset on a loopback host');
+  }
+  if (token !== token.trim()) {
+    throw new UsageError('--token (or RELAY_METRICS_TOKEN) starts or ends with white space, which clients cannot send: remove it');
+  }
 }
 
 function parseArgsOrThrow(args: string[]) {
@@ -172,6 +186,7 @@ async function serve(config: ServeConfig): Promise<number> {
   try {
     const app = createApp({ relay, logger, token: config.token, bodyLimitBytes: config.bodyLimitBytes, tierPricesUsd: config.tierPricesUsd });
     server = await listen(app, config.host, config.port);
+    sendClientErrorsAsJson(server, logger);
   } catch (error) {
     await relay.close();
     await shutdownOtlp(otlp, logger);
@@ -199,7 +214,14 @@ async function openRelay(config: ServeConfig, otlp: OtlpExport | undefined, logg
   } catch (error) {
     if (error instanceof DirectoryLockedError) throw new StartupError(error.message);
     const code = (error as NodeJS.ErrnoException).code;
-    if (code !== undefined && ['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOENT', 'EEXIST'].includes(code)) {
+    if (code === 'EISDIR') {
+      const path = (error as NodeJS.ErrnoException).path ?? join(config.dataDir, LIVE_LOG_NAME);
+      throw new StartupError(`${path} is a directory where the live audit log belongs: move it out of ${config.dataDir}`);
+    }
+    if (code === 'ENOTDIR' || code === 'EEXIST') {
+      throw new StartupError(`data directory ${config.dataDir} is not a directory (${code}): it or one of its parents is a file, so choose another --data-dir`);
+    }
+    if (code !== undefined && ['EACCES', 'EPERM', 'EROFS', 'ENOENT'].includes(code)) {
       throw new StartupError(
         `data directory ${config.dataDir} is not writable (${code}): choose another --data-dir or fix its permissions`,
       );

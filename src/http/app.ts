@@ -48,30 +48,58 @@ export function createApp(options: AppOptions): Express {
     throw new HttpError('not_found', `no route for ${request.method} ${request.path}: see the README for the endpoints`);
   });
   app.use((error: unknown, request: Request, response: Response, _next: NextFunction) => {
-    const httpError = toHttpError(error);
+    const httpError = toHttpError(error, request);
     if (httpError.code === 'internal_error') logger.error({ err: error, path: request.path }, 'request failed');
+    if (isAbortedBody(error)) {
+      const { received, expected } = error as { received?: number; expected?: number };
+      logger.warn({ path: request.path, receivedBytes: received, expectedBytes: expected }, 'client closed the connection before the whole body arrived');
+    }
     sendError(response, httpError);
   });
   return app;
 }
 
 /** Maps body-parser's errors and unexpected ones to the API's error codes. */
-function toHttpError(error: unknown): HttpError {
+function toHttpError(error: unknown, request: Request): HttpError {
   if (error instanceof HttpError) return error;
+  if (isDecompressionError(error, request)) {
+    const encoding = request.headers['content-encoding'] ?? '';
+    return new HttpError(
+      'invalid_encoding',
+      `request body does not decompress as Content-Encoding ${JSON.stringify(encoding)} (${(error as Error).message}): compress it with ${encoding}, or send it uncompressed without Content-Encoding`,
+    );
+  }
 
   const parserError = error as { type?: string; limit?: number; length?: number; charset?: string };
   switch (parserError.type) {
-    case 'entity.too.large':
-      return new HttpError(
-        'body_too_large',
-        `request body of ${parserError.length} bytes exceeds the limit of ${parserError.limit} bytes: split it into smaller batches`,
-      );
+    case 'entity.too.large': {
+      // A compressed body has no known length until it is inflated.
+      const size = parserError.length === undefined ? 'decompressed request body' : `request body of ${parserError.length} bytes`;
+      return new HttpError('body_too_large', `${size} exceeds the limit of ${parserError.limit} bytes: split it into smaller batches`);
+    }
     case 'entity.parse.failed':
       return new HttpError('invalid_json', `request body is not valid JSON: ${(error as Error).message}`);
+    case 'request.aborted':
+      return new HttpError('invalid_request', 'request body ended early because the client closed the connection: send the whole body');
+    case 'request.size.invalid':
+      return new HttpError('invalid_request', 'request body length does not match its Content-Length header: send the exact length');
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      return new HttpError('unsupported_media_type', `${(error as Error).message}: send UTF-8 text, uncompressed or gzip`);
+      return new HttpError('unsupported_media_type', `${(error as Error).message}: send UTF-8 text, uncompressed or compressed with gzip, deflate or br`);
     default:
       return new HttpError('internal_error', 'internal error; see the service log');
   }
+}
+
+// body-parser passes zlib's own error on as a 400 without a `type`, so a body
+// that fails to decompress is recognized by that status and the request's
+// Content-Encoding.
+function isDecompressionError(error: unknown, request: Request): boolean {
+  const { type, status } = error as { type?: unknown; status?: unknown };
+  const encoding = (request.headers['content-encoding'] ?? 'identity').toLowerCase();
+  return type === undefined && status === 400 && encoding !== 'identity';
+}
+
+function isAbortedBody(error: unknown): boolean {
+  return (error as { type?: unknown }).type === 'request.aborted';
 }

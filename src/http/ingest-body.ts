@@ -32,6 +32,9 @@ function parseJson(body: string): IngestItem[] {
   }
 
   const values = Array.isArray(value) ? (value as unknown[]) : [value];
+  if (values.length === 0) {
+    throw new HttpError('empty_body', 'request body is an empty JSON array: put at least one record object in it');
+  }
   return values.map((item, index) => ({ line: index + 1, value: item }));
 }
 

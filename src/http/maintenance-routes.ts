@@ -12,7 +12,9 @@ const MAX_JOB_IDS = 10_000;
  */
 export function createMaintenanceRouter(relay: RelayMetrics): Router {
   const router = express.Router();
-  const readJson = express.json({ limit: '1mb', type: () => true });
+  // Not strict, so a body such as `null` reaches readJobIds and gets its
+  // invalid_request message instead of a false "not valid JSON".
+  const readJson = express.json({ limit: '1mb', type: () => true, strict: false });
 
   router.post('/v1/calls/delete', readJson, async (request: Request, response: Response) => {
     const jobIds = readJobIds(request.body);
@@ -29,10 +31,15 @@ export function createMaintenanceRouter(relay: RelayMetrics): Router {
 }
 
 function readJobIds(body: unknown): string[] {
-  const jobIds = (body as { job_ids?: unknown } | undefined)?.job_ids;
   const usage = 'send {"job_ids": ["<job id>", ...]} with Content-Type: application/json';
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new HttpError('invalid_request', `request body must be a JSON object, got ${previewJson(body)}: ${usage}`);
+  }
 
-  if (!Array.isArray(jobIds)) throw new HttpError('invalid_request', `"job_ids" must be an array of strings: ${usage}`);
+  const jobIds = (body as { job_ids?: unknown }).job_ids;
+  if (!Array.isArray(jobIds)) {
+    throw new HttpError('invalid_request', `"job_ids" must be an array of strings, got ${previewJson(jobIds)}: ${usage}`);
+  }
   if (jobIds.length > MAX_JOB_IDS) {
     throw new HttpError('invalid_request', `"job_ids" contains ${jobIds.length} ids, more than ${MAX_JOB_IDS}: split the request`);
   }
@@ -41,4 +48,10 @@ function readJobIds(body: unknown): string[] {
     throw new HttpError('invalid_request', `"job_ids"[${invalid}] is ${JSON.stringify(jobIds[invalid])}, not a non-empty string: ${usage}`);
   }
   return jobIds as string[];
+}
+
+// Shows a client's value in a message, cut short so a huge body stays out of it.
+function previewJson(value: unknown): string {
+  const json = JSON.stringify(value) ?? 'nothing';
+  return json.length > 80 ? `${json.slice(0, 80)}…` : json;
 }

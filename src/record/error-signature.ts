@@ -1,6 +1,16 @@
 /** Longest signature kept; longer ones are cut, as the original dashboard did. */
 export const MAX_SIGNATURE_LENGTH = 120;
 
+/**
+ * Characters of an error text the rules read. Several rules try a match at
+ * every word start and scan to the end of a dotted or dashed run, so their
+ * cost grows with the square of the length. The cut keeps one hostile text
+ * from stalling a report.
+ * NOTE: a placeholder much shorter than its match (a long URL) can leave a
+ * signature shorter than MAX_SIGNATURE_LENGTH that lacks the text past the cut.
+ */
+export const MAX_SCANNED_LENGTH = 512;
+
 // Rules run in this order, because a URL contains host names and ports, a
 // timestamp contains clock times, and a UUID contains hex runs: the wider
 // pattern must claim its text before a narrower one splits it.
@@ -24,7 +34,7 @@ const RULES: ReadonlyArray<readonly [RegExp, string]> = [
  * MAX_SIGNATURE_LENGTH characters.
  */
 export function errorSignature(errorText: string): string {
-  let signature = errorText;
+  let signature = errorText.slice(0, MAX_SCANNED_LENGTH);
   for (const [pattern, placeholder] of RULES) signature = signature.replace(pattern, placeholder);
 
   return signature.replace(/\s+/g, ' ').trim().slice(0, MAX_SIGNATURE_LENGTH);

@@ -84,11 +84,11 @@ describe('relay-metrics serve startup errors', () => {
     expect(result.stderr).toContain('set --token');
   });
 
-  it('exits 1 with one line for an unwritable data directory', () => {
+  it('exits 1 with one line for a data directory under a file', () => {
     const result = runCli(['serve', '--data-dir', '/etc/hostname/data']);
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'relay-metrics: error: data directory /etc/hostname/data is not writable (ENOTDIR): choose another --data-dir or fix its permissions',
+      'relay-metrics: error: data directory /etc/hostname/data is not a directory (ENOTDIR): it or one of its parents is a file, so choose another --data-dir',
     ]);
   });
 
