@@ -54,7 +54,7 @@ export class AppendError extends Error {
   readonly code = 'ERR_AUDIT_APPEND_FAILED';
 
   constructor(readonly errno: NodeJS.ErrnoException) {
-    super(`audit log append failed: ${errno.code ?? 'unknown error'}: ${errno.message}`, { cause: errno });
+    super(`audit log append failed: ${describeErrno(errno)}`, { cause: errno });
     this.name = 'AppendError';
   }
 }
@@ -281,6 +281,7 @@ export class AuditLog {
     this.lastWriteFailed = false;
     this.sizeBytes += buffer.length;
     this.hooks.onAppend?.(batch.lineCount, buffer.length);
+    this.hooks.onSizeChange?.(this.sizeBytes);
     batch.resolve();
 
     await this.rotateIfDue();
@@ -371,4 +372,11 @@ function validatePositive(name: string, value: number): void {
   if (!Number.isFinite(value) || value <= 0) {
     throw new RangeError(`${name} must be a positive number of bytes, got ${value}`);
   }
+}
+
+// Node's errno messages already start with the code ("ENOSPC: no space left on
+// device"); the code is added only to messages that lack it.
+function describeErrno(errno: NodeJS.ErrnoException): string {
+  if (errno.code === undefined || errno.message.startsWith(errno.code)) return errno.message;
+  return `${errno.code}: ${errno.message}`;
 }
