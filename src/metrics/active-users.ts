@@ -3,6 +3,10 @@ import type { NormalizedCall } from '../record/normalize.js';
 
 export const ACTIVE_WINDOW_MS = 30 * 24 * 3600 * 1000;
 
+// A record time further ahead than this is a unit mistake (microseconds, say),
+// not clock skew between the relay and the exporter.
+const MAX_FUTURE_SKEW_MS = 24 * 3600 * 1000;
+
 /**
  * Distinct users per tier over a rolling window: install ids for core, license
  * fingerprints (else install ids, for records older than licenses) for paid
@@ -45,14 +49,19 @@ export class ActiveUsers {
     }
   }
 
-  /** Counts users seen within the window ending at `nowMs`, forgetting older ones. */
+  /**
+   * Counts users seen within the window ending at `nowMs`. Forgets users last
+   * seen before the window, and users whose time lies more than a day ahead of
+   * `nowMs`, which would otherwise count as active forever.
+   */
   countByTier(nowMs: number): Map<Tier, number> {
     const cutoffMs = nowMs - this.windowMs;
+    const futureLimitMs = nowMs + MAX_FUTURE_SKEW_MS;
     const counts = new Map<Tier, number>();
 
     for (const [tier, seen] of this.lastSeenByTier) {
       for (const [userId, lastSeenMs] of seen) {
-        if (lastSeenMs < cutoffMs) seen.delete(userId);
+        if (lastSeenMs < cutoffMs || lastSeenMs > futureLimitMs) seen.delete(userId);
       }
       counts.set(tier, seen.size);
     }
