@@ -120,7 +120,12 @@ function readAmount(
   return value as number;
 }
 
+// The log stores non-finite numbers as these strings (JSON has no NaN or
+// Infinity), so a replayed record reports the same reason as the original call.
+const NON_FINITE_STRINGS: ReadonlySet<unknown> = new Set(['NaN', 'Infinity', '-Infinity']);
+
 function validateAmount(value: unknown, maxValue: number): DropReason | undefined {
+  if (NON_FINITE_STRINGS.has(value)) return 'not_finite';
   if (typeof value !== 'number') return 'not_a_number';
   if (!Number.isFinite(value)) return 'not_finite';
   if (value < 0) return 'negative';

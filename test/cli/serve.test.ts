@@ -143,7 +143,8 @@ describeWithTool('promtool', 'relay-metrics serve with hostile input', () => {
     expect(check.status).toBe(0);
 
     expect(sumFamily(exposition, 'relay_calls_total')).toBe(hostile.length + 1);
-    expect(exposition).toContain('relay_dropped_values_total{field="cost_usd",reason="not_a_number"} 2');
+    expect(exposition).toContain('relay_dropped_values_total{field="cost_usd",reason="not_a_number"} 1');
+    expect(exposition).toContain('relay_dropped_values_total{field="cost_usd",reason="not_finite"} 1');
     expect(exposition).toContain('relay_dropped_values_total{field="audio_seconds",reason="too_large"} 1');
     expect(exposition).toContain('relay_dropped_values_total{field="output_tokens",reason="not_finite"} 1');
     expect(exposition).toContain('relay_dropped_values_total{field="input_tokens",reason="not_finite"} 1');
