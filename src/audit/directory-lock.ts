@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { open, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -88,9 +89,21 @@ function isStale(holder: LockHolder): boolean {
 
   try {
     process.kill(holder.pid, 0);
-    return false;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  return isZombie(holder.pid);
+}
+
+// A killed process that its parent has not reaped yet still answers signal 0,
+// but it holds no files and will never write again.
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+  } catch {
+    // No /proc (not Linux) or the process just exited: decided by signal 0 alone.
+    return false;
   }
 }
 
