@@ -10,6 +10,11 @@ const PAGE_BITS = 14;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;
 
+// A call that errored or was refused: the job failed.
+const HAD_FAILURE = 1;
+// A call that did not succeed, failed or not (a partial one): the job is at best partial.
+const HAD_NON_SUCCESS = 2;
+
 /** The columns of PAGE_SIZE jobs. A missing time is stored as an infinity, which no valid `ts` can be. */
 class JobPage {
   readonly startedMs = new Float64Array(PAGE_SIZE).fill(Number.POSITIVE_INFINITY);
@@ -18,9 +23,8 @@ class JobPage {
   readonly analyzeTsMs = new Float64Array(PAGE_SIZE).fill(Number.NEGATIVE_INFINITY);
   readonly costUsd = new Float64Array(PAGE_SIZE);
   readonly durationMs = new Float64Array(PAGE_SIZE);
-  readonly calls = new Uint32Array(PAGE_SIZE);
-  readonly succeeded = new Uint32Array(PAGE_SIZE);
-  readonly failed = new Uint32Array(PAGE_SIZE);
+  /** HAD_FAILURE and HAD_NON_SUCCESS bits: all that the status needs, in one byte instead of three counts. */
+  readonly outcomes = new Uint8Array(PAGE_SIZE);
   readonly installId = new Int32Array(PAGE_SIZE).fill(NO_STRING);
   readonly tier = new Int32Array(PAGE_SIZE).fill(NO_STRING);
   readonly transcribeBackend = new Int32Array(PAGE_SIZE).fill(NO_STRING);
@@ -52,12 +56,11 @@ export class JobTable {
     const page = this.pages[index >>> PAGE_BITS]!;
     const row = index & PAGE_MASK;
 
-    page.calls[row]! += 1;
     if (input.costUsd !== undefined) page.costUsd[row]! += input.costUsd;
     if (input.durationMs !== undefined) page.durationMs[row]! += input.durationMs;
-    if (input.status === 'success') page.succeeded[row]! += 1;
+    if (input.status !== 'success') page.outcomes[row]! |= HAD_NON_SUCCESS;
     // A refusal ran nothing, so the job failed as much as on an error.
-    if (input.status === 'error' || input.status === 'refused') page.failed[row]! += 1;
+    if (input.status === 'error' || input.status === 'refused') page.outcomes[row]! |= HAD_FAILURE;
     if (page.installId[row] === NO_STRING && input.installId !== undefined) page.installId[row] = this.strings.idOf(input.installId);
 
     const tsMs = input.tsMs ?? Number.NEGATIVE_INFINITY;
@@ -84,7 +87,7 @@ export class JobTable {
       analyze_model: this.strings.valueOf(page.analyzeModel[row]!),
       total_cost_usd: roundUsd(page.costUsd[row]!),
       total_duration_ms: roundMs(page.durationMs[row]!),
-      status: statusOf(page.calls[row]!, page.succeeded[row]!, page.failed[row]!),
+      status: statusOf(page.outcomes[row]!),
       had_transcribe: page.transcribeBackend[row] !== NO_STRING,
       had_analyze: page.analyzeBackend[row] !== NO_STRING,
     };
@@ -144,7 +147,7 @@ export class JobTable {
   }
 }
 
-function statusOf(calls: number, succeeded: number, failed: number): SummaryStatus {
-  if (failed > 0) return 'error';
-  return succeeded === calls ? 'success' : 'partial';
+function statusOf(outcomes: number): SummaryStatus {
+  if ((outcomes & HAD_FAILURE) !== 0) return 'error';
+  return (outcomes & HAD_NON_SUCCESS) === 0 ? 'success' : 'partial';
 }

@@ -188,7 +188,7 @@ export class ReportAccumulator {
   private addHour(input: ReportInput): void {
     // A record without a time belongs to no hour; the original put it in a `NaN` row.
     if (input.tsMs === undefined) return;
-    const hour = this.hours[new Date(input.tsMs).getUTCHours()]!;
+    const hour = this.hours[hourOfDayUtc(input.tsMs)]!;
     hour.calls += 1;
     if (input.costUsd !== undefined) hour.costUsd += input.costUsd;
   }
@@ -243,6 +243,17 @@ export class ReportAccumulator {
   private summaryRows() {
     return this.jobs.newestFirst(this.summaryLimit).map((index) => this.jobs.toRow(index));
   }
+}
+
+// The last instant a Date can hold; arithmetic on a later time would name an hour that Date does not.
+const MAX_DATE_MS = 8.64e15;
+const HOUR_MS = 3600 * 1000;
+
+// A valid `ts` is a whole-or-fractional count of ms since the epoch, never negative, and
+// UTC has no leap seconds in that count, so the hour is plain arithmetic, without a Date per record.
+function hourOfDayUtc(tsMs: number): number {
+  if (tsMs > MAX_DATE_MS) return new Date(tsMs).getUTCHours();
+  return Math.floor(tsMs / HOUR_MS) % 24;
 }
 
 function byTierOrder(a: NamedGroup, b: NamedGroup): number {
