@@ -188,6 +188,8 @@ export class ReportAccumulator {
   private addHour(input: ReportInput): void {
     // A record without a time belongs to no hour; the original put it in a `NaN` row.
     if (input.tsMs === undefined) return;
+    // A time past what a Date can hold names no hour either; reading one used to throw.
+    if (input.tsMs > MAX_DATE_MS) return;
     const hour = this.hours[hourOfDayUtc(input.tsMs)]!;
     hour.calls += 1;
     if (input.costUsd !== undefined) hour.costUsd += input.costUsd;
@@ -245,15 +247,15 @@ export class ReportAccumulator {
   }
 }
 
-// The last instant a Date can hold; arithmetic on a later time would name an hour that Date does not.
+// The last instant a Date can hold. A valid `ts` may be larger, up to Number.MAX_SAFE_INTEGER.
 const MAX_DATE_MS = 8.64e15;
 const HOUR_MS = 3600 * 1000;
 
-// A valid `ts` is a whole-or-fractional count of ms since the epoch, never negative, and
-// UTC has no leap seconds in that count, so the hour is plain arithmetic, without a Date per record.
+// A valid `ts` is a count of ms since the epoch, never negative, within Date's range here,
+// and that count has no leap seconds, so the hour is plain arithmetic, without a Date per
+// record. Flooring a fractional ms first matches Date, which drops the fraction.
 function hourOfDayUtc(tsMs: number): number {
-  if (tsMs > MAX_DATE_MS) return new Date(tsMs).getUTCHours();
-  return Math.floor(tsMs / HOUR_MS) % 24;
+  return Math.floor(Math.floor(tsMs) / HOUR_MS) % 24;
 }
 
 function byTierOrder(a: NamedGroup, b: NamedGroup): number {
