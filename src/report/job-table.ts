@@ -1,4 +1,5 @@
 import { compareNames } from './call-totals.js';
+import { JobIdIndex } from './job-id-index.js';
 import type { ReportInput } from './report-input.js';
 import type { SummaryRow, SummaryStatus } from './report-types.js';
 import { roundMs, roundUsd } from './rounding.js';
@@ -41,13 +42,12 @@ class JobPage {
  * completion are a running minimum and maximum.
  */
 export class JobTable {
-  private readonly indexById = new Map<string, number>();
-  private readonly jobIds: string[] = [];
+  private readonly jobIds = new JobIdIndex();
   private readonly pages: JobPage[] = [];
   private readonly strings = new StringIds();
 
   get size(): number {
-    return this.jobIds.length;
+    return this.jobIds.size;
   }
 
   /** Adds a call to the job of `jobId` and returns that job's row index, which stays the same for the job. */
@@ -76,7 +76,7 @@ export class JobTable {
     const completedMs = page.completedMs[row]!;
 
     return {
-      job_id: this.jobIds[index]!,
+      job_id: this.jobIds.idAt(index),
       install_id: this.strings.valueOf(page.installId[row]!),
       tier: this.strings.valueOf(page.tier[row]!)!,
       started_at: Number.isFinite(startedMs) ? startedMs : null,
@@ -100,7 +100,7 @@ export class JobTable {
       const aMs = this.completedMsOf(a);
       const bMs = this.completedMsOf(b);
       if (aMs !== bMs) return bMs - aMs;
-      return compareNames(this.jobIds[a]!, this.jobIds[b]!);
+      return compareNames(this.jobIds.idAt(a), this.jobIds.idAt(b));
     });
     if (limit < indexes.length) indexes.length = limit;
     return indexes;
@@ -111,13 +111,11 @@ export class JobTable {
   }
 
   private indexFor(jobId: string, first: ReportInput): number {
-    const known = this.indexById.get(jobId);
-    if (known !== undefined) return known;
+    const sizeBefore = this.jobIds.size;
+    const index = this.jobIds.indexOrAdd(jobId);
+    if (index !== sizeBefore) return index;
 
-    const index = this.jobIds.length;
     if ((index & PAGE_MASK) === 0) this.pages.push(new JobPage());
-    this.jobIds.push(jobId);
-    this.indexById.set(jobId, index);
     this.pages[index >>> PAGE_BITS]!.tier[index & PAGE_MASK] = this.strings.idOf(first.tier);
     return index;
   }
