@@ -1,4 +1,5 @@
 import { compareNames } from './call-totals.js';
+import { firstInOrder } from './first-in-order.js';
 import { JobIdIndex } from './job-id-index.js';
 import type { ReportInput } from './report-input.js';
 import type { SummaryRow, SummaryStatus } from './report-types.js';
@@ -95,15 +96,12 @@ export class JobTable {
 
   /** Row indexes of the `limit` newest jobs by completion; jobs without a time go last, then by job id. */
   newestFirst(limit: number): number[] {
-    const indexes = Array.from({ length: this.size }, (_, index) => index);
-    indexes.sort((a, b) => {
+    return firstInOrder(this.size, limit, (a, b) => {
       const aMs = this.completedMsOf(a);
       const bMs = this.completedMsOf(b);
       if (aMs !== bMs) return bMs - aMs;
       return compareNames(this.jobIds.idAt(a), this.jobIds.idAt(b));
     });
-    if (limit < indexes.length) indexes.length = limit;
-    return indexes;
   }
 
   private completedMsOf(index: number): number {
