@@ -18,7 +18,7 @@ export class CustomerStats {
   // Jobs, by row index, that another customer claimed first. Usually none, so created on first use.
   private sharedJobs: Set<number> | undefined;
 
-  /** `index` tells customers of one kind apart in JobOwners. */
+  /** `index` identifies the customer among those of its kind in JobOwners. */
   constructor(readonly name: string, readonly index: number, tier: string) {
     this.tierSnapshot = tier;
   }

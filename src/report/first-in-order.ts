@@ -1,6 +1,6 @@
 /**
- * The first `limit` of the numbers 0 .. count-1 in the order of `compare`,
- * sorted. For a limit well below the count it keeps a heap of `limit` numbers
+ * Returns the first `limit` of the numbers 0 .. count-1 in the order of
+ * `compare`, sorted. For a limit well below the count it keeps a heap of `limit` numbers
  * instead of sorting all of them, so listing the newest 100 of half a million
  * jobs neither allocates nor sorts an array of half a million.
  */
@@ -49,7 +49,7 @@ function siftDown(heap: number[], position: number, later: (a: number, b: number
 }
 
 function swap(heap: number[], a: number, b: number): void {
-  const held = heap[a]!;
+  const value = heap[a]!;
   heap[a] = heap[b]!;
-  heap[b] = held;
+  heap[b] = value;
 }

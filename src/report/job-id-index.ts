@@ -8,11 +8,11 @@ const INITIAL_SLOTS = 1024;
 const EMPTY_SLOT = 0;
 
 /**
- * Numbers distinct job ids 0, 1, 2, ... in order of first sight. It does what
- * a Map from id to number would, in about half the memory: a Map over half a
- * million ids took some 15 MB for its table plus a list of the ids, while this
- * keeps one Int32 slot per id at most half full, and the ids in fixed pages.
- * Slots hold index + 1 under open addressing with linear probing.
+ * Numbers distinct job ids 0, 1, 2, ... in order of first sight, as a Map from
+ * id to number would, in about half the memory. A Map over half a million ids
+ * took some 15 MB for its table, plus a list of the ids. This index keeps one
+ * Int32 slot per id, at most half full, and the ids in fixed pages. Each slot
+ * stores index + 1 under open addressing with linear probing.
  */
 export class JobIdIndex {
   private readonly pages: string[][] = [];

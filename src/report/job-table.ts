@@ -7,7 +7,7 @@ import { roundMs, roundUsd } from './rounding.js';
 import { NO_STRING, StringIds } from './string-ids.js';
 
 // Jobs per page. Columns grow a page at a time, so growing never copies what
-// is already stored and never holds two copies of a column at once.
+// is already stored and never keeps two copies of a column at once.
 const PAGE_BITS = 14;
 const PAGE_SIZE = 1 << PAGE_BITS;
 const PAGE_MASK = PAGE_SIZE - 1;

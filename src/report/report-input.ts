@@ -32,9 +32,9 @@ export interface ReportInput {
 /**
  * Reads one record for the report; returns undefined when it is not a JSON
  * object. Each number gets the checks and bounds of normalizeCallRecord, but
- * only the fields a report needs are read: normalizing the whole record (label
+ * only the fields a report needs are read. Normalizing the whole record (label
  * sets, the error class by regular expressions, the list of dropped values)
- * cost about a tenth of a report's time.
+ * took about a tenth of a report's time.
  */
 export function readReportInput(record: CallRecord): ReportInput | undefined {
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;

@@ -21,7 +21,7 @@ export class StringIds {
     return id;
   }
 
-  /** The string of `id`; null for NO_STRING, as report rows show an absent value. */
+  /** Returns the string of `id`, or null for NO_STRING, which is how report rows show an absent value. */
   valueOf(id: number): string | null {
     return id === NO_STRING ? null : this.values[id]!;
   }

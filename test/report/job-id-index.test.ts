@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { JobIdIndex } from '../../src/report/job-id-index.js';
 
 describe('JobIdIndex', () => {
-  it('numbers ids in order of first sight, as a Map would, for any strings', () => {
+  it('numbers any ids as a Map would', () => {
     // Short ids from a small alphabet repeat often; full Unicode, lone surrogates included, tests the hash on any code unit.
     const idArbitrary = fc.oneof(fc.string({ unit: fc.constantFrom('a', 'b', 'é', '\ud800'), maxLength: 3 }), fc.string({ unit: 'binary', maxLength: 8 }));
 
@@ -22,7 +22,7 @@ describe('JobIdIndex', () => {
     );
   });
 
-  it('finds every id again after its table has grown many times and its ids span pages', () => {
+  it('finds ids after growth across pages', () => {
     const index = new JobIdIndex();
     const count = 50_000;
     for (let job = 0; job < count; job += 1) expect(index.indexOrAdd(`j_${job.toString(16)}-7`)).toBe(job);

@@ -46,7 +46,8 @@ describe('readReportInput', () => {
         expect(input.audioSeconds).toBe(call.audioSeconds);
         expect(input.installId).toBe(call.installId);
         expect(input.licenseFingerprint).toBe(call.licenseFingerprint);
-        expect(input.hasModel).toBe(call.model !== undefined && call.model !== '');
+        const modelNamed = call.model !== undefined && call.model !== '';
+        expect(input.hasModel).toBe(modelNamed);
       }),
       { numRuns: 500 },
     );
