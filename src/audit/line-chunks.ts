@@ -41,11 +41,14 @@ export async function* readLineChunks(
 
     while (position < endOffset) {
       const want = Math.min(readSize, endOffset - position);
-      const buffer = Buffer.allocUnsafe(want);
-      const { bytesRead } = await handle.read(buffer, 0, want, position);
+      // The carried partial line goes in front and the read lands after it, so
+      // only the carry is copied, not the whole read as a concat would.
+      const buffer = Buffer.allocUnsafe(carry.length + want);
+      carry.copy(buffer, 0);
+      const { bytesRead } = await handle.read(buffer, carry.length, want, position);
       if (bytesRead === 0) break;
 
-      const data = carry.length === 0 ? buffer.subarray(0, bytesRead) : Buffer.concat([carry, buffer.subarray(0, bytesRead)]);
+      const data = buffer.subarray(0, carry.length + bytesRead);
       const dataStartOffset = position - carry.length;
       position += bytesRead;
 

@@ -49,10 +49,10 @@ export type NormalizeResult =
 // Upper bounds for one call. A value above them is a unit mistake or garbage
 // (a duration in microseconds, a cost in cents), and one such value would
 // dominate a counter forever, so it is dropped like a negative one.
-const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
-const MAX_AUDIO_SECONDS = 7 * 24 * 3600;
-const MAX_TOKENS = 1e9;
-const MAX_COST_USD = 10_000;
+export const MAX_DURATION_MS = 7 * 24 * 3600 * 1000;
+export const MAX_AUDIO_SECONDS = 7 * 24 * 3600;
+export const MAX_TOKENS = 1e9;
+export const MAX_COST_USD = 10_000;
 const MAX_CREDITS = 1_000;
 
 /**
@@ -118,6 +118,15 @@ function readAmount(
     return undefined;
   }
   return value as number;
+}
+
+/**
+ * Returns `value` when it passes the same checks as the metric view's numbers,
+ * else undefined; for a reader that skips bad values without listing why.
+ */
+export function validAmount(value: unknown, maxValue: number): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  return validateAmount(value, maxValue) === undefined ? (value as number) : undefined;
 }
 
 // The log stores non-finite numbers as these strings (JSON has no NaN or

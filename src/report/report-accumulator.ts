@@ -1,7 +1,8 @@
 import type { CallRecord } from '../record/call-record.js';
 import { byCostDescending, CallTotals, compareNames, groupFor } from './call-totals.js';
 import { CustomerStats } from './customer-stats.js';
-import { byCompletionDescending, JobRollup } from './job-rollup.js';
+import { JobOwners } from './job-owners.js';
+import { JobTable } from './job-table.js';
 import { PerfStats } from './perf-stats.js';
 import { RecentErrors } from './recent-errors.js';
 import { readReportInput, userIdOf, type ReportInput } from './report-input.js';
@@ -47,10 +48,11 @@ export class ReportAccumulator {
   private readonly installs = new Map<string, CustomerStats>();
   private readonly licenses = new Map<string, CustomerStats>();
   private readonly hours = Array.from({ length: 24 }, () => ({ calls: 0, costUsd: 0 }));
-  private readonly jobs = new Map<string, JobRollup>();
-  private readonly perf = new Map<string, PerfStats>();
-  // Strings that rollups keep (tier, backend, model, install id), one copy each.
-  private readonly internedStrings = new Map<string, string>();
+  private readonly jobs = new JobTable();
+  private readonly installJobOwners = new JobOwners();
+  private readonly licenseJobOwners = new JobOwners();
+  // By pipeline, then model: two lookups cost less than building a joined key per record.
+  private readonly perf = new Map<string, Map<string, PerfStats>>();
   private readonly recentErrors: RecentErrors;
   private readonly topCustomers: number;
   private readonly summaryLimit: number;
@@ -73,9 +75,9 @@ export class ReportAccumulator {
     this.addToGroup(this.models, input.model, input, undefined);
     this.addToGroup(this.pipelines, input.pipeline, input, undefined);
     this.addToGroup(this.backends, input.backend, input, undefined);
-    this.addCustomer(input);
+    const jobIndex = input.jobId === undefined ? -1 : this.jobs.add(input.jobId, input);
+    this.addCustomer(input, jobIndex);
     this.addHour(input);
-    this.addJob(input);
     this.addPerf(input);
     this.recentErrors.add(input);
   }
@@ -115,7 +117,7 @@ export class ReportAccumulator {
         tier_snapshot: stats.tierSnapshot,
         calls: stats.totals.calls,
         cost_usd: roundUsd(stats.totals.costUsd),
-        summaries: stats.jobIds.size,
+        summaries: stats.summaries,
         avg_duration_ms: stats.totals.avgDurationMs,
         last_active_at: stats.lastActiveMs ?? null,
       })),
@@ -124,7 +126,7 @@ export class ReportAccumulator {
         tier_snapshot: stats.tierSnapshot,
         calls: stats.totals.calls,
         cost_usd: roundUsd(stats.totals.costUsd),
-        summaries: stats.jobIds.size,
+        summaries: stats.summaries,
         unique_installs: stats.installIds.size,
         avg_duration_ms: stats.totals.avgDurationMs,
         last_active_at: stats.lastActiveMs ?? null,
@@ -141,6 +143,7 @@ export class ReportAccumulator {
       by_summary: this.summaryRows(),
       errors: this.recentErrors.toRows(),
       perf_by_model: [...this.perf.values()]
+        .flatMap((byModel) => [...byModel.values()])
         .sort((a, b) => compareNames(a.pipeline, b.pipeline) || b.calls - a.calls || compareNames(a.model, b.model))
         .map((stats) => stats.toRow()),
     };
@@ -166,44 +169,38 @@ export class ReportAccumulator {
     if (userId !== undefined) group.users.add(userId);
   }
 
-  private addCustomer(input: ReportInput): void {
+  // `jobIndex` is the record's row in the job table, or -1 for a record without a job id.
+  private addCustomer(input: ReportInput, jobIndex: number): void {
     if (input.installId !== undefined) {
       const installId = input.installId;
-      groupFor(this.installs, installId, () => new CustomerStats(installId, input.tier)).add(input, false);
+      const stats = groupFor(this.installs, installId, () => new CustomerStats(installId, this.installs.size, input.tier));
+      stats.add(input, false);
+      if (jobIndex !== -1) stats.addJob(jobIndex, this.installJobOwners.claim(jobIndex, stats.index));
     }
     if (input.licenseFingerprint !== undefined) {
       const fingerprint = input.licenseFingerprint;
-      groupFor(this.licenses, fingerprint, () => new CustomerStats(fingerprint, input.tier)).add(input, true);
+      const stats = groupFor(this.licenses, fingerprint, () => new CustomerStats(fingerprint, this.licenses.size, input.tier));
+      stats.add(input, true);
+      if (jobIndex !== -1) stats.addJob(jobIndex, this.licenseJobOwners.claim(jobIndex, stats.index));
     }
   }
 
   private addHour(input: ReportInput): void {
     // A record without a time belongs to no hour; the original put it in a `NaN` row.
     if (input.tsMs === undefined) return;
-    const hour = this.hours[new Date(input.tsMs).getUTCHours()]!;
+    // A time past what a Date can hold names no hour either; reading one used to throw.
+    if (input.tsMs > MAX_DATE_MS) return;
+    const hour = this.hours[hourOfDayUtc(input.tsMs)]!;
     hour.calls += 1;
     if (input.costUsd !== undefined) hour.costUsd += input.costUsd;
-  }
-
-  private addJob(input: ReportInput): void {
-    if (input.jobId === undefined) return;
-    const jobId = input.jobId;
-    groupFor(this.jobs, jobId, () => new JobRollup(jobId, input, this.intern)).add(input, this.intern);
   }
 
   private addPerf(input: ReportInput): void {
     // A refusal without a model never reached a backend, so it tells nothing about a model's speed.
     if (input.status === 'refused' && !input.hasModel) return;
-    const key = `${input.pipeline}\u0000${input.model}`;
-    groupFor(this.perf, key, () => new PerfStats(input.pipeline, input.model)).add(input);
+    const byModel = groupFor(this.perf, input.pipeline, () => new Map<string, PerfStats>());
+    groupFor(byModel, input.model, () => new PerfStats(input.pipeline, input.model)).add(input);
   }
-
-  private readonly intern = (value: string): string => {
-    const shared = this.internedStrings.get(value);
-    if (shared !== undefined) return shared;
-    this.internedStrings.set(value, value);
-    return value;
-  };
 
   private summary(): SummaryTotals {
     const totals = this.overall;
@@ -246,10 +243,19 @@ export class ReportAccumulator {
   }
 
   private summaryRows() {
-    const jobs = [...this.jobs.values()].sort(byCompletionDescending);
-    const listed = Number.isFinite(this.summaryLimit) ? jobs.slice(0, this.summaryLimit) : jobs;
-    return listed.map((job) => job.toRow());
+    return this.jobs.newestFirst(this.summaryLimit).map((index) => this.jobs.toRow(index));
   }
+}
+
+// The last instant a Date can hold. A valid `ts` may be larger, up to Number.MAX_SAFE_INTEGER.
+const MAX_DATE_MS = 8.64e15;
+const HOUR_MS = 3600 * 1000;
+
+// A valid `ts` is a count of ms since the epoch, never negative, within Date's range here,
+// and that count has no leap seconds, so the hour is plain arithmetic, without a Date per
+// record. Flooring a fractional ms first matches Date, which drops the fraction.
+function hourOfDayUtc(tsMs: number): number {
+  return Math.floor(Math.floor(tsMs) / HOUR_MS) % 24;
 }
 
 function byTierOrder(a: NamedGroup, b: NamedGroup): number {
