@@ -28,10 +28,10 @@ const SUITES = {
 // A script may print one line `BENCH_ROWS <json array>` of rows shaped like
 // the ones below (name, figure, unit, baselineName, baseline, ratio, target, met)
 // to have them in the main table too.
-// report-bench.mjs gets --no-write because this runner writes BENCHMARKS.md whole.
+// Both get --no-write because this runner writes BENCHMARKS.md whole.
 const EXTERNAL_BENCHMARKS = [
   { path: 'bench/report-bench.mjs', args: ['--no-write'] },
-  { path: 'bench/tail-bench.mjs', args: [] },
+  { path: 'bench/tail-bench.mjs', args: ['--no-write'] },
 ];
 const EXTERNAL_TIMEOUT_MS = 5 * 60 * 1000;
 

@@ -16,7 +16,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LogTailer, PrometheusSink } from '../dist/index.js';
 
-const LINES = Number(process.argv[2] ?? 1_000_000);
+// --no-write prints the section instead of writing it: bench/run.js writes
+// BENCHMARKS.md whole and copies in what this script prints.
+const WRITE_REPORT = !process.argv.includes('--no-write');
+const LINES = Number(process.argv.slice(2).find((arg) => !arg.startsWith('--')) ?? 1_000_000);
 const ROUNDS = 2;
 // mtail is killed after this long, so a hung run cannot block the benchmark.
 const MTAIL_TIMEOUT_MS = 600_000;
@@ -128,7 +131,7 @@ try {
 
     const mtail = await runMtail(path);
     rows.push(formatRun(`mtail --one_shot, run ${round}`, mtail, bytes));
-    console.log(rows.slice(-2).join('\n'));
+    if (WRITE_REPORT) console.log(rows.slice(-2).join('\n'));
   }
 
   const section = `## Tail
@@ -151,8 +154,12 @@ Load average at the end of the run: ${loadavg().map((value) => value.toFixed(2))
 |---|---|---|---|---|
 ${rows.join('\n')}
 `;
-  await writeReport(section);
-  console.log(`wrote the Tail section of ${REPORT_PATH}`);
+  if (WRITE_REPORT) {
+    await writeReport(section);
+    console.log(`wrote the Tail section of ${REPORT_PATH}`);
+  } else {
+    console.log(section);
+  }
 } finally {
   await rm(workDir, { recursive: true, force: true });
 }
