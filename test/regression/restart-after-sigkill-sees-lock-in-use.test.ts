@@ -20,6 +20,8 @@ it('lock of a zombie process is taken over', async () => {
   const zombiePid = await new Promise<number>((resolve) => parent.stdout.once('data', (chunk: Buffer) => resolve(Number(chunk.toString().trim()))));
 
   try {
+    // Until the shell has become `sleep 60`, it would still reap its child itself.
+    await waitForCommand(parent.pid!, 'sleep');
     process.kill(zombiePid, 'SIGKILL');
     await waitForZombie(zombiePid);
     await writeFile(join(dataDir, 'relay-metrics.lock'), JSON.stringify({ pid: zombiePid, hostname: hostname(), startedAt: 'x' }));
@@ -40,4 +42,12 @@ async function waitForZombie(pid: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`process ${pid} did not become a zombie`);
+}
+
+async function waitForCommand(pid: number, command: string): Promise<void> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    if ((await readFile(`/proc/${pid}/comm`, 'utf8')).trim() === command) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`process ${pid} did not become ${command}`);
 }
