@@ -1,4 +1,4 @@
-import { access, constants, rename, stat } from 'node:fs/promises';
+import { access, constants, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppendBatch } from './append-batch.js';
 import { appendFully } from './append-write.js';
@@ -11,6 +11,10 @@ import { removeStaleRewriteFiles, replaceWithEmptyFile, rewriteLogFile, syncDire
 import { repairTornTail } from './torn-tail.js';
 
 export const DEFAULT_ROTATE_THRESHOLD_BYTES = 50 * 1024 * 1024;
+
+// Scratch file of the readiness probe after a failed append; one file-system block.
+const WRITE_PROBE_NAME = 'relay-metrics.write-probe';
+const WRITE_PROBE_BYTES = 4096;
 
 // One write carries at most this many bytes of queued lines. A burst of
 // 100,000 records is about 35 MB; capping the write keeps the joined string
@@ -197,16 +201,39 @@ export class AuditLog {
     });
   }
 
-  /** True while the live log can take appends: open, writable, and the last write succeeded. */
-  // NOTE: after a failed write this stays false until an append succeeds, so a service that gets no traffic while not ready stays not ready.
+  /** True while the live log can take appends: open, writable, and either the last write or a probe write succeeded. */
   async isWritable(): Promise<boolean> {
-    if (this.closed || this.lastWriteFailed) return false;
+    if (this.closed) return false;
     try {
       await access(this.livePath, constants.W_OK);
-      return true;
     } catch {
       return false;
     }
+    return this.lastWriteFailed ? this.probeWrite() : true;
+  }
+
+  // After a failed append, readiness cannot wait for the next append: a
+  // service that is not ready gets no traffic, so it would never turn ready
+  // again. The probe writes one block to a scratch file through the same file
+  // system as appends, inside the writer queue, and removes it.
+  private probeWrite(): Promise<boolean> {
+    const probePath = join(this.dataDir, WRITE_PROBE_NAME);
+    const probe = async (): Promise<boolean> => {
+      try {
+        const handle = await this.fileSystem.open(probePath, 'w', 0o600);
+        try {
+          await appendFully(handle, Buffer.alloc(WRITE_PROBE_BYTES, 0x0a));
+        } finally {
+          await handle.close();
+        }
+        return true;
+      } catch {
+        return false;
+      } finally {
+        await rm(probePath, { force: true }).catch(() => undefined);
+      }
+    };
+    return this.runExclusive(probe).catch(() => false);
   }
 
   /**

@@ -44,6 +44,25 @@ function recordMany(relay: RelayMetrics, count: number) {
   return Promise.all(calls.map(async (record) => ({ record, result: await relay.recordCall(record) })));
 }
 
+describe('readiness after a failed append', () => {
+  // Readiness used to wait for the next successful append, but a service that
+  // is not ready gets no traffic, so it stayed not ready after the fault cleared.
+  it('turns ready again without traffic once the fault clears', async () => {
+    const fileSystem = new FaultyFileSystem();
+    const { logger } = recordingLogger();
+    const { relay } = await openRelay(fileSystem, logger);
+
+    fileSystem.failWrites('ENOSPC');
+    expect((await relay.recordCall(call())).ok).toBe(false);
+    expect(await relay.isReady()).toBe(false);
+    expect(await relay.isReady()).toBe(false);
+
+    fileSystem.clearFault();
+    expect(await relay.isReady()).toBe(true);
+    await relay.close();
+  });
+});
+
 describe.each([
   { code: 'ENOSPC', partial: false },
   { code: 'ENOSPC', partial: true },
