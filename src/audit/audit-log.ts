@@ -72,8 +72,9 @@ type Task =
  *
  * Appends and maintenance (rotation, delete, clear) run one at a time from a
  * single queue, so maintenance never races an append. Appends that arrive
- * while a write is in flight join one batch, which the next write hands to the
- * kernel whole (group commit); `append` resolves after its batch was written.
+ * while a write is in flight join one batch, and the next write hands the
+ * batch to the kernel whole (group commit). `append` resolves after its batch
+ * was written.
  */
 export class AuditLog {
   readonly livePath: string;
@@ -315,8 +316,8 @@ export class AuditLog {
   }
 
   // A failed write may have written part of the batch. Cutting the file back to
-  // its size before the write keeps every line whole; when even that fails, the
-  // next batch starts with a newline so the fragment cannot merge with a record.
+  // its size before the write keeps every line whole. When even that fails, the
+  // next batch starts with a newline, so the fragment cannot merge with a record.
   private async discardPartialWrite(sizeBefore: number): Promise<void> {
     try {
       const size = Number((await this.handle.stat({ bigint: true })).size);

@@ -95,8 +95,8 @@ function isStale(holder: LockHolder): boolean {
   return isZombie(holder.pid);
 }
 
-// A killed process that its parent has not reaped yet still answers signal 0,
-// but it holds no files and will never write again.
+// A killed process that its parent has not reaped yet still receives signal 0,
+// but it has no open files and never writes again.
 function isZombie(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
