@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { LogInputError } from '../backfill/load-calls.js';
 import {
   backfill,
@@ -9,7 +8,7 @@ import {
 } from '../backfill/backfill.js';
 import { PromtoolError } from '../backfill/promtool.js';
 import type { Command } from './command.js';
-import { parseInteger, parseTierPrices } from './option-values.js';
+import { parseCommandArgs, parseInteger, parseTierPrices } from './option-values.js';
 import { StartupError, UsageError } from './usage-error.js';
 
 const HELP = `Usage: relay-metrics backfill LOG... --out DIR [options]
@@ -50,7 +49,7 @@ export const backfillCommand: Command = {
 };
 
 function parseBackfillArgs(args: string[]): BackfillOptions | undefined {
-  const { values, positionals } = parseArgsOrThrow(args);
+  const { values, positionals } = parseCommandArgs('backfill', args, BACKFILL_OPTIONS, true);
   if (values.help === true) return undefined;
 
   if (positionals.length === 0) throw new UsageError('missing LOG: name at least one audit log file or data directory');
@@ -67,26 +66,15 @@ function parseBackfillArgs(args: string[]): BackfillOptions | undefined {
   };
 }
 
-function parseArgsOrThrow(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        interval: { type: 'string' },
-        instance: { type: 'string' },
-        promtool: { type: 'string' },
-        'tier-prices': { type: 'string' },
-        'max-models': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}; see relay-metrics backfill --help`);
-  }
-}
+const BACKFILL_OPTIONS = {
+  out: { type: 'string' },
+  interval: { type: 'string' },
+  instance: { type: 'string' },
+  promtool: { type: 'string' },
+  'tier-prices': { type: 'string' },
+  'max-models': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 const DURATION_UNITS_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
 

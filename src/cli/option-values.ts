@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TIERS } from '../record/call-record.js';
 import { UsageError } from './usage-error.js';
 
@@ -40,4 +41,48 @@ export function parseTierPrices(value: string, source: string): Record<string, n
 /** True for the addresses that only this machine reaches. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * Parses a command's arguments strictly. An unknown flag or a missing value
+ * becomes a UsageError that points at the command's help.
+ */
+type CommandOptions = NonNullable<ParseArgsConfig['options']>;
+type CommandArgsConfig<T extends CommandOptions> = { args: string[]; options: T; strict: true; allowPositionals: boolean };
+
+export function parseCommandArgs<T extends CommandOptions>(
+  command: string,
+  args: string[],
+  options: T,
+  allowPositionals: boolean,
+): ReturnType<typeof parseArgs<CommandArgsConfig<T>>> {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; see relay-metrics ${command} --help`);
+  }
+}
+
+/** Reads a whole-number flag, else its environment variable; undefined when neither is set. */
+export function optionalIntegerFlag(
+  values: Record<string, unknown>,
+  flag: string,
+  envName: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const flagValue = values[flag];
+  const value = flagOrEnv(typeof flagValue === 'string' ? flagValue : undefined, envName);
+  return value === undefined ? undefined : parseInteger(value, `--${flag}`, min, max);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads --log-level, else RELAY_METRICS_LOG_LEVEL, else info, and checks it is a pino level. */
+export function logLevelFlag(flagValue: string | undefined): string {
+  const logLevel = flagOrEnv(flagValue, 'RELAY_METRICS_LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}; got ${JSON.stringify(logLevel)}`);
+  }
+  return logLevel;
 }

@@ -1,10 +1,9 @@
 import { stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { listLogFiles } from '../audit/log-files.js';
 import { createReport } from '../report/stream-report.js';
 import { parseTimeRange, TimeBoundError } from '../report/time-range.js';
 import type { Command } from './command.js';
-import { flagOrEnv, parseTierPrices } from './option-values.js';
+import { flagOrEnv, parseCommandArgs, parseTierPrices } from './option-values.js';
 import { formatReportTables } from './report-tables.js';
 import { StartupError, UsageError } from './usage-error.js';
 
@@ -58,7 +57,7 @@ export const reportCommand: Command = {
 };
 
 function parseReportArgs(args: string[]): ReportConfig | undefined {
-  const { values } = parseArgsOrThrow(args);
+  const { values } = parseCommandArgs('report', args, REPORT_OPTIONS, false);
   if (values.help === true) return undefined;
 
   const dataDir = flagOrEnv(values['data-dir'], 'RELAY_METRICS_DATA_DIR');
@@ -81,25 +80,14 @@ function parseReportArgs(args: string[]): ReportConfig | undefined {
   };
 }
 
-function parseArgsOrThrow(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'data-dir': { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        'tier-prices': { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}; see relay-metrics report --help`);
-  }
-}
+const REPORT_OPTIONS = {
+  'data-dir': { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  'tier-prices': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 async function requireDirectory(dataDir: string): Promise<void> {
   try {

@@ -1,7 +1,6 @@
 import { chmod, copyFile, stat } from 'node:fs/promises';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { pino, type Logger as PinoLogger } from 'pino';
 import { DirectoryLockedError } from '../audit/directory-lock.js';
 import { ensureDirectory } from '../audit/ensure-directory.js';
@@ -10,7 +9,7 @@ import { createApp, DEFAULT_BODY_LIMIT_BYTES } from '../http/app.js';
 import { sendClientErrorsAsJson } from '../http/client-error.js';
 import { createRelayMetrics, type RelayMetrics } from '../relay.js';
 import type { Command } from './command.js';
-import { flagOrEnv, isLoopbackHost, parseInteger, parseTierPrices } from './option-values.js';
+import { flagOrEnv, isLoopbackHost, logLevelFlag, optionalIntegerFlag, parseCommandArgs, parseTierPrices } from './option-values.js';
 import { listen } from './listen.js';
 import type { OtlpExport } from './otlp-export.js';
 import { shutdownOtlp, startOtlp } from './otlp-lifecycle.js';
@@ -91,7 +90,7 @@ export const serveCommand: Command = {
 };
 
 function parseServeArgs(args: string[]): ServeConfig | undefined {
-  const { values } = parseArgsOrThrow(args);
+  const { values } = parseCommandArgs('serve', args, SERVE_OPTIONS, false);
   if (values.help === true) return undefined;
 
   const dataDir = flagOrEnv(values['data-dir'], 'RELAY_METRICS_DATA_DIR');
@@ -104,15 +103,10 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
     throw new UsageError(`--host ${host} exposes ingest and delete routes beyond this machine: set --token or RELAY_METRICS_TOKEN`);
   }
 
-  const optionalInteger = (flag: string, envName: string, min: number, max: number) => {
-    const value = flagOrEnv((values as Record<string, string | undefined>)[flag], envName);
-    return value === undefined ? undefined : parseInteger(value, `--${flag}`, min, max);
-  };
+  const optionalInteger = (flag: string, envName: string, min: number, max: number) =>
+    optionalIntegerFlag(values, flag, envName, min, max);
   const tierPrices = flagOrEnv(values['tier-prices'], 'RELAY_METRICS_TIER_PRICES');
-  const logLevel = flagOrEnv(values['log-level'], 'RELAY_METRICS_LOG_LEVEL') ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new UsageError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent; got ${JSON.stringify(logLevel)}`);
-  }
+  const logLevel = logLevelFlag(values['log-level']);
 
   return {
     dataDir,
@@ -142,32 +136,21 @@ function checkToken(token: string): void {
   }
 }
 
-function parseArgsOrThrow(args: string[]) {
-  try {
-    return parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        'data-dir': { type: 'string' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        token: { type: 'string' },
-        'max-body-bytes': { type: 'string' },
-        'rotate-bytes': { type: 'string' },
-        'checkpoint-interval-ms': { type: 'string' },
-        'max-models': { type: 'string' },
-        'tier-prices': { type: 'string' },
-        seed: { type: 'string' },
-        'log-level': { type: 'string' },
-        'otlp-endpoint': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}; see relay-metrics serve --help`);
-  }
-}
+const SERVE_OPTIONS = {
+  'data-dir': { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string' },
+  token: { type: 'string' },
+  'max-body-bytes': { type: 'string' },
+  'rotate-bytes': { type: 'string' },
+  'checkpoint-interval-ms': { type: 'string' },
+  'max-models': { type: 'string' },
+  'tier-prices': { type: 'string' },
+  seed: { type: 'string' },
+  'log-level': { type: 'string' },
+  'otlp-endpoint': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 async function serve(config: ServeConfig): Promise<number> {
   const logger = pino({ level: config.logLevel, base: { service: 'relay-metrics' } });

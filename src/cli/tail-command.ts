@@ -1,5 +1,4 @@
 import { createServer, type Server } from 'node:http';
-import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { createMetricsHandler } from '../metrics/metrics-handler.js';
 import { PrometheusSink } from '../metrics/prometheus-sink.js';
@@ -8,7 +7,7 @@ import { LogTailer } from '../tail/log-tailer.js';
 import { VERSION } from '../version.js';
 import type { Command } from './command.js';
 import { listen } from './listen.js';
-import { flagOrEnv, parseInteger, parseTierPrices } from './option-values.js';
+import { flagOrEnv, logLevelFlag, optionalIntegerFlag, parseCommandArgs, parseTierPrices } from './option-values.js';
 import { UsageError } from './usage-error.js';
 
 const DEFAULT_TAIL_PORT = 9478;
@@ -64,42 +63,28 @@ export const tailCommand: Command = {
   },
 };
 
+const TAIL_OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  'state-file': { type: 'string' },
+  'poll-interval-ms': { type: 'string' },
+  'max-models': { type: 'string' },
+  'tier-prices': { type: 'string' },
+  'log-level': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 function parseTailArgs(args: string[]): TailConfig | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'state-file': { type: 'string' },
-        'poll-interval-ms': { type: 'string' },
-        'max-models': { type: 'string' },
-        'tier-prices': { type: 'string' },
-        'log-level': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}; see relay-metrics tail --help`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('tail', args, TAIL_OPTIONS, true);
   if (values.help === true) return undefined;
   if (positionals.length !== 1) {
     throw new UsageError(`tail takes exactly one FILE, got ${positionals.length}: relay-metrics tail /var/lib/relay/relay-calls.ndjson`);
   }
 
-  const optionalInteger = (flag: string, envName: string, min: number, max: number) => {
-    const value = flagOrEnv((values as Record<string, string | undefined>)[flag], envName);
-    return value === undefined ? undefined : parseInteger(value, `--${flag}`, min, max);
-  };
+  const optionalInteger = (flag: string, envName: string, min: number, max: number) =>
+    optionalIntegerFlag(values, flag, envName, min, max);
   const tierPrices = flagOrEnv(values['tier-prices'], 'RELAY_METRICS_TIER_PRICES');
-  const logLevel = flagOrEnv(values['log-level'], 'RELAY_METRICS_LOG_LEVEL') ?? 'info';
-  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new UsageError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent; got ${JSON.stringify(logLevel)}`);
-  }
+  const logLevel = logLevelFlag(values['log-level']);
 
   return {
     path: positionals[0]!,
