@@ -1,33 +1,9 @@
-import type { Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createApp } from '../../src/http/app.js';
-import { silentLogger } from '../../src/logger.js';
-import { createRelayMetrics, type RelayMetrics } from '../../src/relay.js';
+import { describe, expect, it } from 'vitest';
+import { useApps } from '../support/app.js';
 import { sumFamily } from '../support/service.js';
-import { useTempDirs } from '../support/temp-dir.js';
 
-const makeTempDir = useTempDirs();
-const running: Array<{ server: Server; relay: RelayMetrics }> = [];
-
-afterEach(async () => {
-  for (const { server, relay } of running.splice(0)) {
-    await new Promise((resolve) => server.close(resolve));
-    await relay.close();
-  }
-});
-
-async function startApp(options: { token?: string; bodyLimitBytes?: number } = {}): Promise<{ url: string; relay: RelayMetrics }> {
-  const relay = await createRelayMetrics({ dataDir: await makeTempDir(), processMetrics: false });
-  const app = createApp({ relay, logger: silentLogger, ...options });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
-  });
-  running.push({ server, relay });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, relay };
-}
+const startApp = useApps();
 
 async function post(url: string, body: string, contentType: string | undefined, headers: Record<string, string> = {}) {
   const response = await fetch(`${url}/v1/calls`, {
