@@ -134,8 +134,7 @@ export function validAmount(value: unknown, maxValue: number): number | undefine
 const NON_FINITE_STRINGS: ReadonlySet<unknown> = new Set(['NaN', 'Infinity', '-Infinity']);
 
 function validateAmount(value: unknown, maxValue: number): DropReason | undefined {
-  if (NON_FINITE_STRINGS.has(value)) return 'not_finite';
-  if (typeof value !== 'number') return 'not_a_number';
+  if (typeof value !== 'number') return NON_FINITE_STRINGS.has(value) ? 'not_finite' : 'not_a_number';
   if (!Number.isFinite(value)) return 'not_finite';
   if (value < 0) return 'negative';
   if (value > maxValue) return 'too_large';
