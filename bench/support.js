@@ -18,7 +18,7 @@ export async function loadSampleRecords() {
       const value = JSON.parse(line);
       if (typeof value === 'object' && value !== null && !Array.isArray(value)) records.push(value);
     } catch {
-      // The sample holds a few damaged lines on purpose; they are not records.
+      // The sample contains a few damaged lines on purpose; they are not records.
     }
   }
   return records;
@@ -117,7 +117,7 @@ export function freePort() {
   });
 }
 
-/** Polls `url` until it answers 200 or `timeoutMs` passes. */
+/** Polls `url` until it responds with 200 or `timeoutMs` passes. */
 export async function waitForHttp(url, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -130,7 +130,7 @@ export async function waitForHttp(url, timeoutMs = 30_000) {
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms`);
+  throw new Error(`${url} did not respond with 200 within ${timeoutMs} ms`);
 }
 
 /** Formats a number with a fixed count of significant digits for the report. */

@@ -91,8 +91,8 @@ export async function createRelayMetrics(options: RelayMetricsOptions): Promise<
   });
   const meter = options.meter ?? metrics.getMeter(METER_NAME, VERSION);
   const sinks: CallSink[] = [prometheus, ...(options.sinks ?? [])];
-  // Without an SDK the API hands out a no-op meter; skipping the sink then
-  // keeps its per-call bookkeeping (about 4% of a burst) out of the hot path.
+  // Without an SDK the API hands out a no-op meter. Skipping the sink then
+  // keeps its per-call bookkeeping (about 4% of a burst's CPU time in one profile) out of the hot path.
   if (!isNoopMeter(meter)) {
     sinks.splice(1, 0, new OpenTelemetrySink({ meter, maxModels: options.maxModels, modelAllowList: options.modelAllowList }));
   }

@@ -1,8 +1,8 @@
-import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileIdentity, isSameFile, type LogPosition } from './log-position.js';
 import { listLogFiles } from './log-files.js';
-import { syncDirectory } from './rewrite.js';
+import { syncDirectory, writeTemporaryFile } from './rewrite.js';
 
 /** Name of the metric checkpoint inside a data directory. */
 export const CHECKPOINT_NAME = 'relay-metrics.checkpoint.json';
@@ -33,8 +33,6 @@ export interface ReplayPlan {
   reason: 'live_file_matched' | 'rotated_while_stopped' | 'checkpoint_file_not_found' | 'live_file_shorter_than_checkpoint';
 }
 
-let temporaryCounter = 0;
-
 /**
  * Writes the checkpoint atomically: to a temporary file that is flushed to
  * disk, then renamed over the old checkpoint, so a crash leaves the old or the
@@ -46,19 +44,8 @@ export function writeCheckpoint(dataDir: string, positions: readonly LogPosition
 
 /** Writes a checkpoint to `path`, as `writeCheckpoint` does; the tailer keeps its position file this way. */
 export async function writeCheckpointFile(path: string, positions: readonly LogPosition[], state: unknown): Promise<void> {
-  const temporaryPath = `${path}.tmp-${process.pid}-${(temporaryCounter += 1)}`;
   const checkpoint: Checkpoint = { format: CHECKPOINT_FORMAT, writtenAt: new Date().toISOString(), positions: [...positions], state };
-
-  const output = await open(temporaryPath, 'wx', 0o600);
-  try {
-    await output.writeFile(`${JSON.stringify(checkpoint)}\n`);
-    await output.sync();
-  } catch (error) {
-    await output.close();
-    await unlink(temporaryPath);
-    throw error;
-  }
-  await output.close();
+  const temporaryPath = await writeTemporaryFile(path, (output) => output.writeFile(`${JSON.stringify(checkpoint)}\n`));
 
   await rename(temporaryPath, path);
   await syncDirectory(dirname(path));

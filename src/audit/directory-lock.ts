@@ -82,7 +82,7 @@ async function readHolder(lockPath: string): Promise<LockHolder | undefined> {
 }
 
 // NOTE: a lock from another host (a shared volume) is never taken over, and a
-// recycled pid on this host looks alive; both need the lock file removed by hand.
+// recycled pid on this host looks alive. Both need the lock file removed by hand.
 function isStale(holder: LockHolder): boolean {
   if (holder.hostname !== hostname()) return false;
   if (holder.pid === process.pid) return false;

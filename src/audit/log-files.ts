@@ -24,7 +24,7 @@ export async function listLogFiles(dataDir: string): Promise<string[]> {
     .map((name) => ({ name, match: ARCHIVE_PATTERN.exec(name) }))
     .filter((entry) => entry.match !== null)
     .map((entry) => ({ name: entry.name, day: entry.match![1]!, suffix: Number(entry.match![2] ?? 0) }))
-    .sort((a, b) => (a.day === b.day ? a.suffix - b.suffix : a.day < b.day ? -1 : 1))
+    .sort(compareArchives)
     .map((entry) => join(dataDir, entry.name));
 
   const livePath = join(dataDir, LIVE_LOG_NAME);
@@ -39,4 +39,9 @@ async function exists(path: string): Promise<boolean> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
+}
+
+function compareArchives(a: { day: string; suffix: number }, b: { day: string; suffix: number }): number {
+  if (a.day !== b.day) return a.day < b.day ? -1 : 1;
+  return a.suffix - b.suffix;
 }

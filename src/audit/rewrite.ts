@@ -1,4 +1,4 @@
-import { open, readdir, rename, unlink } from 'node:fs/promises';
+import { open, readdir, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { readLineChunks } from './line-chunks.js';
 
@@ -22,28 +22,20 @@ export async function rewriteLogFile(
   keepLine: (line: string) => boolean,
   beforeRename?: BeforeRename,
 ): Promise<{ droppedLines: number; sizeBytes: number }> {
-  const temporaryPath = `${sourcePath}.tmp-${process.pid}-${(temporaryCounter += 1)}`;
-  const output = await open(temporaryPath, 'wx', 0o600);
   let droppedLines = 0;
   let sizeBytes = 0;
 
-  try {
+  const temporaryPath = await writeTemporaryFile(sourcePath, async (output) => {
     for await (const chunk of readLineChunks(sourcePath)) {
-      const kept = chunk.lines.filter((line) => keepLine(line));
-      droppedLines += chunk.lines.length - kept.length;
-      if (kept.length === 0) continue;
+      const linesToKeep = chunk.lines.filter((line) => keepLine(line));
+      droppedLines += chunk.lines.length - linesToKeep.length;
+      if (linesToKeep.length === 0) continue;
 
-      const buffer = Buffer.from(`${kept.join('\n')}\n`);
+      const buffer = Buffer.from(`${linesToKeep.join('\n')}\n`);
       await writeAll(output, buffer);
       sizeBytes += buffer.length;
     }
-    await output.sync();
-  } catch (error) {
-    await output.close();
-    await unlink(temporaryPath);
-    throw error;
-  }
-  await output.close();
+  });
 
   await renameIntoPlace(temporaryPath, sourcePath, sizeBytes, beforeRename);
   return { droppedLines, sizeBytes };
@@ -51,12 +43,29 @@ export async function rewriteLogFile(
 
 /** Replaces `path` with an empty file through the same temporary-file-and-rename step. */
 export async function replaceWithEmptyFile(path: string, beforeRename?: BeforeRename): Promise<void> {
+  const temporaryPath = await writeTemporaryFile(path, async () => {});
+  await renameIntoPlace(temporaryPath, path, 0, beforeRename);
+}
+
+/**
+ * Creates `<path>.tmp-<pid>-<n>` with mode 0600, lets `write` fill it, flushes
+ * it to disk and returns its path. The file is removed when `write` fails.
+ */
+export async function writeTemporaryFile(path: string, write: (output: FileHandle) => Promise<void>): Promise<string> {
   const temporaryPath = `${path}.tmp-${process.pid}-${(temporaryCounter += 1)}`;
   const output = await open(temporaryPath, 'wx', 0o600);
-  await output.sync();
-  await output.close();
 
-  await renameIntoPlace(temporaryPath, path, 0, beforeRename);
+  try {
+    await write(output);
+    await output.sync();
+  } catch (error) {
+    await output.close();
+    await unlink(temporaryPath);
+    throw error;
+  }
+
+  await output.close();
+  return temporaryPath;
 }
 
 async function renameIntoPlace(
@@ -88,7 +97,7 @@ export async function removeStaleRewriteFiles(path: string): Promise<number> {
 }
 
 /** Writes the whole buffer, looping over short writes. */
-export async function writeAll(handle: import('node:fs/promises').FileHandle, buffer: Buffer): Promise<void> {
+export async function writeAll(handle: FileHandle, buffer: Buffer): Promise<void> {
   let offset = 0;
   while (offset < buffer.length) {
     const { bytesWritten } = await handle.write(buffer, offset, buffer.length - offset, null);

@@ -9,7 +9,7 @@ const SCAN_BYTES = 64 * 1024;
 /**
  * Repairs a live log whose last line lacks its newline, as a crash in the
  * middle of a write leaves it. The partial line was never acknowledged, so it
- * is moved to `relay-calls.torn-tails` and cut from the log; the next append
+ * is moved to `relay-calls.torn-tails` and cut from the log. The next append
  * then starts on a fresh line. Returns the number of bytes moved.
  */
 export async function repairTornTail(logPath: string, dataDir: string): Promise<number> {

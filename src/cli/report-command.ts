@@ -61,7 +61,7 @@ function parseReportArgs(args: string[]): ReportConfig | undefined {
   if (values.help === true) return undefined;
 
   const dataDir = flagOrEnv(values['data-dir'], 'RELAY_METRICS_DATA_DIR');
-  if (dataDir === undefined || dataDir.trim() === '') throw new UsageError('missing --data-dir: name the directory that holds the audit log');
+  if (dataDir === undefined || dataDir.trim() === '') throw new UsageError('missing --data-dir: name the directory that contains the audit log');
 
   const tierPrices = flagOrEnv(values['tier-prices'], 'RELAY_METRICS_TIER_PRICES');
   let range;

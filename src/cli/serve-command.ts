@@ -94,7 +94,7 @@ function parseServeArgs(args: string[]): ServeConfig | undefined {
   if (values.help === true) return undefined;
 
   const dataDir = flagOrEnv(values['data-dir'], 'RELAY_METRICS_DATA_DIR');
-  if (dataDir === undefined || dataDir.trim() === '') throw new UsageError('missing --data-dir: name the directory that holds the audit log');
+  if (dataDir === undefined || dataDir.trim() === '') throw new UsageError('missing --data-dir: name the directory that contains the audit log');
 
   const host = flagOrEnv(values.host, 'RELAY_METRICS_HOST') ?? '127.0.0.1';
   const token = flagOrEnv(values.token, 'RELAY_METRICS_TOKEN');

@@ -8,7 +8,7 @@ export const NDJSON_TYPES = ['application/x-ndjson', 'application/ndjson', 'appl
 
 /**
  * Splits an ingest body into items. A JSON body contains one object or an array
- * of them; its items are numbered from 1 in array order. An NDJSON body holds
+ * of them; its items are numbered from 1 in array order. An NDJSON body contains
  * one value per line, numbered by line, and blank lines are skipped. A JSON
  * body that does not parse is rejected whole; an NDJSON line that does not
  * parse is rejected alone.

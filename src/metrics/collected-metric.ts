@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 
 /**
- * One sample as prom-client's registry formats it. `sharedLabels` holds the
+ * One sample as prom-client's registry formats it. `sharedLabels` contains the
  * labels common to many samples: the registry caches their formatted text by
  * object identity, so passing the same object on every scrape saves the work.
  */

@@ -8,7 +8,7 @@ const gzipAsync = promisify(gzip);
 
 /**
  * Creates a handler that serves `registry` in the Prometheus text format. It
- * fits `http.createServer` and express alike. A failed collection answers 500,
+ * fits `http.createServer` and express alike. A failed collection returns 500,
  * never a 200 with an error text, so Prometheus marks the scrape as failed.
  */
 export function createMetricsHandler(

@@ -130,8 +130,8 @@ function addTokens(series: CallSeries, type: 'input' | 'output' | 'thinking', co
 }
 
 // prom-client 15.1.3 names three gauges with a `_total` suffix, which
-// `promtool check metrics` reports as a lint problem; they are left out so the
-// exposition passes the check. The other process metrics stay.
+// `promtool check metrics` reports as a lint problem. They are left out so the
+// exposition passes the check, and the other process metrics stay.
 const GAUGES_NAMED_LIKE_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
 function addProcessMetrics(registry: Registry): void {

@@ -1,4 +1,4 @@
-/** Longest signature kept; longer ones are cut, as the original dashboard did. */
+/** Maximum signature length; longer ones are cut, as the original dashboard did. */
 export const MAX_SIGNATURE_LENGTH = 120;
 
 /**

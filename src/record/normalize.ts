@@ -9,7 +9,7 @@ import {
 } from './call-record.js';
 import { classifyError, type ErrorClass } from './error-class.js';
 
-/** Why a field's value was kept out of the metrics. */
+/** Reason a field's value was kept out of the metrics. */
 export type DropReason = 'not_a_number' | 'not_finite' | 'negative' | 'too_large';
 
 export interface DroppedValue {

@@ -196,7 +196,7 @@ export class ReportAccumulator {
   }
 
   private addPerf(input: ReportInput): void {
-    // A refusal without a model never reached a backend, so it tells nothing about a model's speed.
+    // A refusal without a model never reached a backend, so it shows nothing about a model's speed.
     if (input.status === 'refused' && !input.hasModel) return;
     const byModel = groupFor(this.perf, input.pipeline, () => new Map<string, PerfStats>());
     groupFor(byModel, input.model, () => new PerfStats(input.pipeline, input.model)).add(input);

@@ -62,7 +62,7 @@ async function addFile(accumulator: ReportAccumulator, path: string, options: Re
     }
   } catch (error) {
     // A rotation can rename the live log after it was listed. Its records are
-    // then in an archive outside this listing, as the NOTE above says.
+    // then in an archive outside this listing, as the NOTE above explains.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }

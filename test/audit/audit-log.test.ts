@@ -18,7 +18,7 @@ async function readLines(path: string): Promise<string[]> {
 }
 
 describe('AuditLog appends', () => {
-  it('writes 100,000 concurrent appends as exactly 100,000 valid lines', async () => {
+  it('burst of 100,000 concurrent appends', async () => {
     const dataDir = await makeTempDir();
     let writes = 0;
     const log = await AuditLog.open({ dataDir, hooks: { onAppend: () => (writes += 1) } });
@@ -82,7 +82,7 @@ describe('AuditLog appends', () => {
 });
 
 describe('AuditLog maintenance', () => {
-  it('loses no append when a delete by job id runs in the middle of a stream', async () => {
+  it('delete during an append stream', async () => {
     const dataDir = await makeTempDir();
     const log = await AuditLog.open({ dataDir });
     for (let index = 0; index < 500; index += 1) await log.append(line(index, { target: index % 50 === 0 }));
@@ -135,7 +135,7 @@ describe('AuditLog maintenance', () => {
 });
 
 describe('AuditLog rotation', () => {
-  it('rotates while running once the threshold is reached, with .N when the name is taken', async () => {
+  it('rotation while running, with suffixes', async () => {
     const dataDir = await makeTempDir();
     const rotated: string[] = [];
     const log = await AuditLog.open({
@@ -174,7 +174,7 @@ describe('AuditLog rotation', () => {
 });
 
 describe('AuditLog open', () => {
-  it('moves a torn last line aside so the next append starts a fresh line', async () => {
+  it('torn last line moved aside', async () => {
     const dataDir = await makeTempDir();
     await writeFile(join(dataDir, 'relay-calls.ndjson'), `${line(1)}{"ts":2,"job_i`);
     const log = await AuditLog.open({ dataDir });

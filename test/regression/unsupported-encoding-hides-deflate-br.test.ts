@@ -3,7 +3,7 @@ import { useApps } from '../support/app.js';
 
 const startApp = useApps();
 
-// The 415 for an unknown Content-Encoding said "uncompressed or gzip", though
+// The 415 for an unknown Content-Encoding read "uncompressed or gzip", though
 // deflate and br bodies are decompressed as well.
 describe('unsupported Content-Encoding', () => {
   it('lists every accepted encoding', async () => {

@@ -4,7 +4,7 @@ import { aggregate } from '../../src/report/compat.js';
 
 const field = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
 
-// Records with plausible and broken values side by side, as a long-lived log holds them.
+// Records with plausible and broken values side by side, as a long-lived log contains them.
 const recordArbitrary = fc.record(
   {
     ts: field(fc.oneof(fc.integer({ min: 0, max: 4_000_000_000_000 }), fc.constant(Number.NaN), fc.string())),

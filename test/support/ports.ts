@@ -13,7 +13,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `url` until it answers 200 or `timeoutMs` passes. */
+/** Polls `url` until it responds with 200 or `timeoutMs` passes. */
 export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -27,5 +27,5 @@ export async function waitForHttp(url: string, timeoutMs = 20_000): Promise<void
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms: ${String(lastError)}`);
+  throw new Error(`${url} did not respond with 200 within ${timeoutMs} ms: ${String(lastError)}`);
 }
